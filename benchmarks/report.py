@@ -1,0 +1,35 @@
+"""Write a benchmark's figures into its own section of docs/benchmarks.md.
+
+Every benchmark script owns one section, delimited by HTML comments, and
+rewrites only that section, so scripts can be rerun in any order.
+"""
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+HEADER = "# Benchmarks\n\nEvery figure on this page is written by a script in `benchmarks/`; rerun it to refresh its section.\n"
+
+
+def machine_line() -> str:
+    """One line naming the machine and library versions the figures come from."""
+    return (f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+            f"numpy {np.__version__}, {platform.system()}.")
+
+
+def write_section(name: str, markdown: str) -> None:
+    """Replace (or append) the section called `name` in docs/benchmarks.md."""
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    text = DOC.read_text() if DOC.exists() else HEADER
+    block = f"{begin}\n{markdown.strip()}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text)
