@@ -1,0 +1,89 @@
+"""Global switches of the engine: grad mode, the current scope, anomaly detection.
+
+They live in one small module so that the hot path reads a single attribute
+(``state.grad_enabled``) instead of walking a context stack on every op.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class _State:
+    __slots__ = ("grad_enabled", "scope", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True   # False inside `no_grad()`: ops record no graph
+        self.scope = ""            # "layer0/fwd/t=3": path of the enclosing `scope()` blocks
+        self.anomaly = False       # True inside `detect_anomaly()`
+
+
+state = _State()
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Ops inside this block record no graph: their results are leaves.
+
+    Used for evaluation, for optimizer updates, and wherever a value is needed
+    without its history (as in PyTorch's ``torch.no_grad``).
+    """
+    previous = state.grad_enabled
+    state.grad_enabled = False
+    try:
+        yield
+    finally:
+        state.grad_enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Re-enable graph recording inside a ``no_grad()`` block."""
+    previous = state.grad_enabled
+    state.grad_enabled = True
+    try:
+        yield
+    finally:
+        state.grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    return state.grad_enabled
+
+
+@contextmanager
+def scope(name: str) -> Iterator[str]:
+    """Tag every tensor created inside the block with a scope path.
+
+    Scopes nest: ``with scope("layer0"): with scope("t=3"): ...`` tags tensors
+    with ``"layer0/t=3"``. Recurrent nets name layer, direction and time step
+    this way, and the graph renderer draws one cluster per scope.
+    """
+    name = str(name)
+    if not name or "/" in name:
+        raise ValueError(f"scope: a scope name must be non-empty and contain no '/', got {name!r}")
+    previous = state.scope
+    state.scope = f"{previous}/{name}" if previous else name
+    try:
+        yield state.scope
+    finally:
+        state.scope = previous
+
+
+def current_scope() -> str:
+    return state.scope
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise at the first op whose forward or backward produces NaN or Inf.
+
+    The error names the op and the scope it ran in. Off by default because
+    checking every array for finiteness costs a pass over its data.
+    """
+    previous = state.anomaly
+    state.anomaly = True
+    try:
+        yield
+    finally:
+        state.anomaly = previous

@@ -1,0 +1,479 @@
+"""Every op of the engine: its forward and its vector-Jacobian product side by side.
+
+Each op is one function that
+  1. computes its output with numpy,
+  2. defines ``backward(g)``: given g = dL/d(output), the gradient of the loss
+     with respect to each input (a vector-Jacobian product, VJP), and
+  3. returns ``make_result(output, inputs, name, backward)``, which records the
+     op in the graph when an input requires grad.
+
+``Tensor.backward`` (tensor.py) calls these ``backward`` functions from the
+output to the leaves. Inputs that need no gradient get ``None``, so no work is
+spent on them (the input sequence of an RNN, for example).
+
+Broadcasting: an elementwise op broadcasts its operands like numpy; in the
+backward, the gradient has the broadcast shape and ``unbroadcast`` sums it back
+down to each operand's own shape (a bias added to every row of a batch gets
+the sum over the batch).
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from .errors import ShapeError
+from .tensor import SliceGrad, Tensor, make_result
+
+Grad = Optional[np.ndarray]
+
+
+# ------------------------------------------------------------------ helpers
+def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
+    """``value`` itself if it is a Tensor, otherwise a constant Tensor holding it.
+
+    A Python number takes the dtype of ``like`` so that ``x32 * 2.0`` stays float32.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Tensor._leaf(np.asarray(value, dtype=like.data.dtype))
+    return Tensor(value)
+
+
+def _operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (a number takes the other operand's dtype)."""
+    like = a if isinstance(a, Tensor) else b
+    return as_tensor(a, like), as_tensor(b, like)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` (of a broadcast shape) down to ``shape``.
+
+    Broadcasting copies an operand along new leading axes and along axes of
+    size 1; the VJP of a copy is a sum, over exactly those axes.
+    """
+    if grad.shape == shape:            # the common case costs one comparison
+        return grad
+    leading = grad.ndim - len(shape)
+    if leading:
+        grad = grad.sum(axis=tuple(range(leading)))
+    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _elementwise(op: str, function: Callable, a: Tensor, b: Tensor) -> np.ndarray:
+    """Apply a broadcasting numpy function, naming the op and shapes if they don't fit."""
+    try:
+        return function(a.data, b.data)
+    except ValueError:
+        raise ShapeError(f"{op}: cannot broadcast shapes {a.shape} and {b.shape}") from None
+
+
+def _normalize_axes(op: str, axis: Any, shape: tuple[int, ...]) -> Optional[tuple[int, ...]]:
+    """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = len(shape)
+    normalized = []
+    for ax in axes:
+        if not isinstance(ax, (int, np.integer)) or not -ndim <= ax < ndim:
+            raise ShapeError(f"{op}: axis {ax} is out of range for a tensor of shape {shape}")
+        normalized.append(int(ax) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ShapeError(f"{op}: repeated axis in {axis} for a tensor of shape {shape}")
+    return tuple(sorted(normalized))
+
+
+def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdims: bool, ndim: int) -> np.ndarray:
+    """Re-insert the axes a reduction removed, so ``g`` broadcasts against its input."""
+    if keepdims or axes is None or ndim == 0:
+        return g
+    return np.expand_dims(g, axes)
+
+
+# ------------------------------------------------------------ elementwise
+def add(a: Any, b: Any) -> Tensor:
+    """a + b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
+    a, b = _operands(a, b)
+    out = _elementwise("add", np.add, a, b)
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        # d(a+b)/da = d(a+b)/db = 1
+        return (unbroadcast(g, a.shape) if a.requires_grad else None,
+                unbroadcast(g, b.shape) if b.requires_grad else None)
+
+    return make_result(out, (a, b), "add", backward)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
+    a, b = _operands(a, b)
+    out = _elementwise("sub", np.subtract, a, b)
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        return (unbroadcast(g, a.shape) if a.requires_grad else None,
+                unbroadcast(-g, b.shape) if b.requires_grad else None)
+
+    return make_result(out, (a, b), "sub", backward)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b elementwise (Hadamard product), broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
+    a, b = _operands(a, b)
+    out = _elementwise("mul", np.multiply, a, b)
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        # d(ab)/da = b, d(ab)/db = a
+        return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
+                unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
+
+    return make_result(out, (a, b), "mul", backward)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b elementwise, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
+    a, b = _operands(a, b)
+    out = _elementwise("div", np.divide, a, b)
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
+        return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None)
+
+    return make_result(out, (a, b), "div", backward)
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (the op's name, as in numpy)
+    """a ** b elementwise, broadcasting; b may be a number or a Tensor.
+
+    Shapes: a (...), b (...) -> broadcast(a, b). The gradient with respect to
+    b involves log(a), so it is only defined for a > 0.
+    """
+    a, b = _operands(a, b)
+    out = _elementwise("pow", np.power, a, b)
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log(a)
+        grad_a = grad_b = None
+        if a.requires_grad:
+            grad_a = unbroadcast(g * b.data * np.power(a.data, b.data - 1), a.shape)
+        if b.requires_grad:
+            grad_b = unbroadcast(g * out * np.log(a.data), b.shape)
+        return grad_a, grad_b
+
+    return make_result(out, (a, b), "pow", backward)
+
+
+def neg(a: Tensor) -> Tensor:
+    """-a. Shape: (...) -> (...)."""
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (-g,)
+
+    return make_result(-a.data, (a,), "neg", backward)
+
+
+def exp(a: Tensor) -> Tensor:
+    """e^a elementwise. Shape: (...) -> (...)."""
+    out = np.exp(a.data)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g * out,)          # d e^a / da = e^a
+
+    return make_result(out, (a,), "exp", backward)
+
+
+def log(a: Tensor) -> Tensor:
+    """Natural logarithm elementwise. Shape: (...) -> (...)."""
+    out = np.log(a.data)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g / a.data,)       # d log a / da = 1/a
+
+    return make_result(out, (a,), "log", backward)
+
+
+def tanh(a: Tensor) -> Tensor:
+    """tanh elementwise. Shape: (...) -> (...)."""
+    out = np.tanh(a.data)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g * (1.0 - out * out),)     # tanh' = 1 - tanh^2
+
+    return make_result(out, (a,), "tanh", backward)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """The logistic function 1 / (1 + e^-a) elementwise. Shape: (...) -> (...)."""
+    # Written through tanh, which never overflows: sigma(a) = (1 + tanh(a/2)) / 2.
+    out = 0.5 * (1.0 + np.tanh(0.5 * a.data))
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g * out * (1.0 - out),)     # sigma' = sigma (1 - sigma)
+
+    return make_result(out, (a,), "sigmoid", backward)
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(a, 0) elementwise. Shape: (...) -> (...). The derivative at 0 is taken as 0."""
+    positive = a.data > 0
+    out = np.maximum(a.data, 0.0)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g * positive,)
+
+    return make_result(out, (a,), "relu", backward)
+
+
+# --------------------------------------------------------------- matmul
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy's ``@`` rules.
+
+    Shapes: (n,) @ (n,) -> (); (m, n) @ (n,) -> (m,); (n,) @ (n, p) -> (p,);
+    (..., m, n) @ (..., n, p) -> (..., m, p), with the leading (batch) axes
+    broadcast against each other.
+    """
+    a, b = _operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {a.shape} and {b.shape}")
+    try:
+        out = np.matmul(a.data, b.data)
+    except ValueError:
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
+                         f"first ({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} "
+                         f"dimension of the second ({b.shape[0] if b.ndim == 1 else b.shape[-2]}), and batch "
+                         f"dimensions must broadcast") from None
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
+        # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
+        # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does.
+        a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
+        b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        grad_a = grad_b = None
+        if a.requires_grad:
+            grad_a = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if b.requires_grad:
+            grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+    return make_result(out, (a, b), "matmul", backward)
+
+
+# ------------------------------------------------------------- reductions
+def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
+    axes = _normalize_axes("sum", axis, a.shape)
+    out = np.sum(a.data, axis=axes, keepdims=keepdims)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        # Every summed element contributes with derivative 1: copy g back along the summed axes.
+        return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim), a.shape),)
+
+    return make_result(np.asarray(out), (a,), "sum", backward)
+
+
+def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis`` (None: all axes). Shapes as for ``sum``."""
+    axes = _normalize_axes("mean", axis, a.shape)
+    count = a.size if axes is None else int(np.prod([a.shape[ax] for ax in axes]))
+    if count == 0:
+        raise ShapeError(f"mean: cannot average over an empty axis of a tensor of shape {a.shape}")
+    out = np.asarray(np.mean(a.data, axis=axes, keepdims=keepdims))
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim) / count, a.shape),)
+
+    return make_result(out, (a,), "mean", backward)
+
+
+def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis`` (None: all axes). Shapes as for ``sum``.
+
+    The gradient goes to the maximal element; ties share it equally.
+    """
+    axes = _normalize_axes("max", axis, a.shape)
+    if a.size == 0:
+        raise ShapeError(f"max: cannot take the maximum of an empty tensor of shape {a.shape}")
+    kept = np.max(a.data, axis=axes, keepdims=True)
+    out = kept if keepdims else np.asarray(np.max(a.data, axis=axes))
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        winners = a.data == kept
+        share = winners / np.sum(winners, axis=axes, keepdims=True)
+        return (share * _restore_reduced_axes(g, axes, keepdims, a.ndim),)
+
+    return make_result(out, (a,), "max", backward)
+
+
+# ------------------------------------------------------------ shape ops
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (``a.reshape(2, 3)`` or ``a.reshape((2, 3))``)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        out = a.data.reshape(shape)
+    except (ValueError, TypeError):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
+                         f"into shape {shape}") from None
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (g.reshape(a.shape),)
+
+    return make_result(out, (a,), "reshape", backward)
+
+
+def transpose(a: Tensor, *axes: Any) -> Tensor:
+    """Permute the axes (no axes: reverse them, so a matrix is transposed).
+
+    Shape: (d_0, ..., d_{n-1}) -> (d_axes[0], ..., d_axes[n-1]).
+    """
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    if not axes:
+        axes = tuple(reversed(range(a.ndim)))
+    if sorted(int(ax) % builtins.max(a.ndim, 1) for ax in axes) != list(range(a.ndim)) or len(axes) != a.ndim:
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+                         f"of a tensor of shape {a.shape}")
+    axes = tuple(int(ax) % a.ndim for ax in axes)
+    inverse = tuple(np.argsort(axes))
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (np.transpose(g, inverse),)
+
+    return make_result(np.transpose(a.data, axes), (a,), "transpose", backward)
+
+
+def flip(a: Tensor, axis: Any = None) -> Tensor:
+    """Reverse the order of elements along ``axis`` (None: along every axis). Shape unchanged.
+
+    A bidirectional RNN flips its input in time, runs a forward net, and flips
+    the result back (seed 004, "Bidirectional RNN").
+    """
+    axes = _normalize_axes("flip", axis, a.shape)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        return (np.flip(g, axes),)
+
+    return make_result(np.flip(a.data, axes), (a,), "flip", backward)
+
+
+def _index_of(index: Any) -> Any:
+    """Turn Tensors inside an index into integer arrays."""
+    if isinstance(index, tuple):
+        return tuple(_index_of(part) for part in index)
+    if isinstance(index, Tensor):
+        if not np.all(np.mod(index.data, 1) == 0):
+            raise IndexError("getitem: a Tensor used as an index must hold whole numbers")
+        return index.data.astype(np.intp)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_advanced(index: Any) -> bool:
+    """Does the index use arrays (numpy's "advanced" indexing, which can repeat positions)?"""
+    parts = index if isinstance(index, tuple) else (index,)
+    return builtins.any(isinstance(part, np.ndarray) for part in parts)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """``a[index]`` with integers, slices, None, Ellipsis, and integer or boolean arrays.
+
+    Shapes follow numpy's indexing rules. In the backward, each selected
+    position receives its gradient; a position selected several times (an
+    integer array with repeats) receives the sum, which is why the scatter
+    uses ``np.add.at`` and not assignment.
+    """
+    index = _index_of(index)
+    try:
+        out = a.data[index]
+    except IndexError as error:
+        raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {a.shape} ({error})") from None
+    advanced = _is_advanced(index)
+    if not advanced:
+        out = np.asarray(out)   # basic indexing gives a view; a scalar becomes 0-d
+
+    def backward(g: np.ndarray) -> tuple[SliceGrad]:
+        return (SliceGrad(index, g, advanced),)
+
+    return make_result(out, (a,), "getitem", backward)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis. Shapes: (..., n_i, ...) -> (..., sum n_i, ...)."""
+    tensors = tuple(as_tensor(t) for t in tensors)
+    if not tensors:
+        raise ShapeError("concatenate: needs at least one tensor")
+    try:
+        out = np.concatenate([t.data for t in tensors], axis=axis)
+    except (ValueError, np.exceptions.AxisError):
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ShapeError(f"concatenate: shapes {shapes} cannot be joined along axis {axis}: "
+                         f"all other dimensions must match") from None
+    axis = axis % out.ndim
+    boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+
+    def backward(g: np.ndarray) -> list[Grad]:
+        pieces = np.split(g, boundaries, axis=axis)
+        return [piece if t.requires_grad else None for t, piece in zip(tensors, pieces)]
+
+    return make_result(out, tensors, "concatenate", backward)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis. Shapes: k tensors (...) -> (..., k, ...) with k at ``axis``."""
+    tensors = tuple(as_tensor(t) for t in tensors)
+    if not tensors:
+        raise ShapeError("stack: needs at least one tensor")
+    try:
+        out = np.stack([t.data for t in tensors], axis=axis)
+    except (ValueError, np.exceptions.AxisError):
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ShapeError(f"stack: shapes {shapes} cannot be stacked along axis {axis}: "
+                         f"all shapes must be equal and the axis in range") from None
+    axis = axis % out.ndim
+
+    def backward(g: np.ndarray) -> list[Grad]:
+        return [np.take(g, k, axis=axis) if t.requires_grad else None for k, t in enumerate(tensors)]
+
+    return make_result(out, tensors, "stack", backward)
+
+
+# ------------------------------------------------------------ softmax
+def softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """exp(a) / sum(exp(a)) along ``axis``. Shape unchanged.
+
+    Subtracting the maximum first changes nothing mathematically and keeps
+    exp from overflowing.
+    """
+    (axis,) = _normalize_axes("softmax", axis, a.shape)
+    shifted = np.exp(a.data - np.max(a.data, axis=axis, keepdims=True))
+    out = shifted / np.sum(shifted, axis=axis, keepdims=True)
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        # J = diag(s) - s s^T, so g J = s * (g - <g, s>)
+        return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+
+    return make_result(out, (a,), "softmax", backward)
+
+
+def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """a - log(sum(exp(a))) along ``axis``, computed stably. Shape unchanged."""
+    (axis,) = _normalize_axes("log_softmax", axis, a.shape)
+    shifted = a.data - np.max(a.data, axis=axis, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+    def backward(g: np.ndarray) -> tuple[Grad]:
+        # d out_i / d a_j = delta_ij - softmax_j
+        return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+
+    return make_result(out, (a,), "log_softmax", backward)

@@ -1,0 +1,133 @@
+"""Optimizers and gradient clipping, with ``torch.optim``'s update rules.
+
+Updates run under ``no_grad`` and change ``parameter.data`` in place, so a
+model's parameters stay the same objects throughout training.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+def _as_list(params: Iterable[Tensor], who: str) -> list[Tensor]:
+    params = list(params)
+    if not params:
+        raise ValueError(f"{who}: got an empty parameter list")
+    for p in params:
+        if not isinstance(p, Tensor) or not p.requires_grad:
+            raise TypeError(f"{who}: every parameter must be a Tensor with requires_grad=True, got {p!r:.60}")
+    return params
+
+
+class Optimizer:
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        if lr < 0:
+            raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
+        self.params = _as_list(params, type(self).__name__)
+        self.lr = lr
+        self.state: list[dict] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        for p, state in zip(self.params, self.state):
+            if p.grad is not None:
+                self._update(p, p.grad, state)
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """p -= lr * v, with v = momentum * v + (g + weight_decay * p) (PyTorch's form, no dampening)."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False) -> None:
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
+        if self.weight_decay:
+            grad = grad + self.weight_decay * p.data
+        if self.momentum:
+            if "velocity" not in state:
+                state["velocity"] = grad.copy()
+            else:
+                state["velocity"] *= self.momentum
+                state["velocity"] += grad
+            grad = grad + self.momentum * state["velocity"] if self.nesterov else state["velocity"]
+        p.data -= self.lr * grad
+
+
+class Adagrad(Optimizer):
+    """p -= lr * g / (sqrt(sum of g^2) + eps)."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, eps: float = 1e-10,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.eps, self.weight_decay = eps, weight_decay
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
+        if self.weight_decay:
+            grad = grad + self.weight_decay * p.data
+        state.setdefault("sum_sq", np.zeros_like(p.data))
+        state["sum_sq"] += grad * grad
+        p.data -= self.lr * grad / (np.sqrt(state["sum_sq"]) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
+        beta1, beta2 = self.betas
+        if self.weight_decay:
+            grad = grad + self.weight_decay * p.data
+        if not state:
+            state.update(step=0, m=np.zeros_like(p.data), v=np.zeros_like(p.data))
+        state["step"] += 1
+        state["m"] = beta1 * state["m"] + (1 - beta1) * grad
+        state["v"] = beta2 * state["v"] + (1 - beta2) * grad * grad
+        m_hat = state["m"] / (1 - beta1 ** state["step"])
+        v_hat = state["v"] / (1 - beta2 ** state["step"])
+        p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def clip_grad_norm_(params: Iterable[Tensor], max_norm: float, norm_type: float = 2.0) -> float:
+    """Scale all gradients together so their global norm is at most ``max_norm``.
+
+    Returns the global norm before clipping (seed 001, "gradient clipping":
+    rescale g to max_norm * g / ||g|| when ||g|| exceeds the threshold).
+    """
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return 0.0
+    if math.isinf(norm_type):
+        total = max(float(np.max(np.abs(g))) for g in grads)
+    else:
+        total = float(sum(np.sum(np.abs(g) ** norm_type) for g in grads) ** (1.0 / norm_type))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        for g in grads:
+            g *= scale
+    return total
+
+
+def clip_grad_value_(params: Iterable[Tensor], clip_value: float) -> None:
+    """Clip every gradient element into [-clip_value, clip_value], in place."""
+    for p in params:
+        if p.grad is not None:
+            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "Adam", "clip_grad_norm_", "clip_grad_value_"]

@@ -1,0 +1,432 @@
+"""The Tensor: a numpy array that remembers how it was computed, and reverse mode.
+
+Reading order for a newcomer:
+
+1. ``Tensor`` holds ``data`` (a numpy array) and, if it was computed by an op
+   while gradients were being recorded, ``op`` (the op's name), ``parents``
+   (the tensors it was computed from) and ``_backward`` (the op's
+   vector-Jacobian product, defined next to the op's forward in ``ops.py``).
+2. ``Tensor.backward`` orders the graph (``topological_order``, an iterative
+   depth-first search) and walks it from the output to the leaves, calling
+   each node's ``_backward`` and *summing* the gradients that reach a tensor
+   from each of its uses. That sum is the pooling of gradients of shared
+   parameters (seed 004, "Training the RNN"; seed 000, "Learning algorithms
+   for RNNs": dE/dW = sum_t dE/dW_t).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from ._state import state
+from .errors import AnomalyError, ShapeError
+
+# A vector-Jacobian product: given dL/d(output), return one dL/d(parent) per
+# parent (None where that parent needs no gradient).
+Backward = Callable[[np.ndarray], Sequence[Optional[np.ndarray]]]
+
+_ALLOWED_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _as_float_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to a float32/float64 array, refusing what is not a real number."""
+    if isinstance(data, Tensor):
+        data = data.data
+    array = np.asarray(data)
+    if array.dtype.kind not in "biuf":
+        kind = {"c": "complex", "U": "string", "S": "bytes", "O": "object"}.get(
+            array.dtype.kind, str(array.dtype))
+        raise TypeError(f"Tensor: data must be real numbers, got {kind} data of dtype {array.dtype}")
+    if dtype is None:
+        # float32 input stays float32 (as in PyTorch); everything else becomes float64.
+        dtype = np.float32 if array.dtype == np.float32 else np.float64
+    dtype = np.dtype(dtype)
+    if dtype not in _ALLOWED_DTYPES:
+        raise TypeError(f"Tensor: dtype must be float64 or float32, got {dtype}")
+    # Always copy: a Tensor owns its data, so optimizers may update it in place
+    # without touching the caller's array.
+    return np.array(array, dtype=dtype, copy=True)
+
+
+class Tensor:
+    """A float64 (or float32) numpy array with an optional record of its history.
+
+    Args:
+        data: anything ``np.asarray`` accepts that holds real numbers.
+        requires_grad: whether gradients should be computed for this tensor.
+        dtype: ``np.float64`` (default) or ``np.float32``.
+        name: an optional label, shown by the graph renderer.
+
+    Attributes a reader can walk:
+        data (np.ndarray), grad (np.ndarray of ``data``'s shape, or None),
+        op (name of the op that made it; "" for leaves), parents (the tensors
+        it was computed from; () for leaves), scope (the ``minigrad.scope``
+        path it was created in), contributions (see ``backward``).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "_backward",
+                 "name", "scope", "contributions", "_retain_grad", "__weakref__")
+
+    # Makes numpy hand `ndarray + Tensor` over to Tensor.__radd__ instead of
+    # broadcasting the Tensor as an object array.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: Optional[str] = None) -> None:
+        self.data = _as_float_array(data, dtype)
+        self.grad: Optional[np.ndarray] = None
+        self.requires_grad = bool(requires_grad)
+        self.op = ""
+        self.parents: tuple[Tensor, ...] = ()
+        self._backward: Optional[Backward] = None
+        self.name = name
+        self.scope = state.scope
+        self.contributions: Optional[list[tuple[str, np.ndarray]]] = None
+        self._retain_grad = False
+
+    # ----------------------------------------------------------------- basics
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.parents
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element has an item, this one has shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def __repr__(self) -> str:
+        extras = []
+        if self.op:
+            extras.append(f"op={self.op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self.dtype != np.float64:
+            extras.append(f"dtype={self.dtype}")
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        return "Tensor(" + ", ".join([body] + extras) + ")"
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph: no gradient flows through the result.
+
+        Truncated BPTT detaches the carried state between chunks; the "blocked"
+        Elman/Jordan context units of seed 004 are detached copies.
+        """
+        return Tensor._leaf(self.data)
+
+    def retain_grad(self) -> Tensor:
+        """Ask an intermediate (non-leaf) tensor to keep its ``.grad`` after backward."""
+        self._retain_grad = True
+        return self
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    @staticmethod
+    def _leaf(data: np.ndarray) -> Tensor:
+        """Wrap an array the engine already owns, skipping the checks and copy of __init__."""
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.requires_grad = False
+        out.op = ""
+        out.parents = ()
+        out._backward = None
+        out.name = None
+        out.scope = state.scope
+        out.contributions = None
+        out._retain_grad = False
+        return out
+
+    # -------------------------------------------------------------- backward
+    def backward(self, grad: Any = None, keep_contributions: bool = False) -> None:
+        """Reverse mode: add dself/dleaf (times ``grad``) to ``.grad`` of every leaf.
+
+        Args:
+            grad: dL/dself, the "upstream" gradient; may be omitted when self is
+                a scalar (it is then 1).
+            keep_contributions: also record, on each leaf that requires grad, the
+                list ``contributions`` of ``(scope, grad)`` pairs, one per use of
+                that leaf in the graph, ``scope`` being that of the op that used
+                it. The pairs sum to what this call adds to ``.grad``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad and has no graph "
+                               "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: a non-scalar tensor of shape {self.shape} needs an explicit "
+                                   f"grad of the same shape (dL/dself)")
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
+
+        order = topological_order(self)
+        if keep_contributions:
+            for node in order:
+                if not node.parents:
+                    node.contributions = []
+
+        # grads[node]: dL/dnode summed over the uses of `node` seen so far.
+        grads: dict[Tensor, np.ndarray] = {self: seed}
+        # ids of the arrays in `grads` that this loop allocated itself: only
+        # those may be added into in place (a backward may return a view of
+        # its own upstream gradient, which other nodes still hold).
+        owned: set[int] = set()
+        for node in reversed(order):        # outputs before the inputs they depend on
+            g = grads.pop(node, None)
+            if g is None:                   # no gradient reached this node
+                continue
+            owned.discard(id(g))
+            if not node.parents:            # a leaf: keep its gradient
+                _accumulate_into_grad(node, g)
+                continue
+            if node._retain_grad:
+                _accumulate_into_grad(node, g)
+            parent_grads = node._backward(g)
+            if state.anomaly:
+                _check_finite(node.op, node.scope, parent_grads, "backward")
+            for parent, parent_grad in zip(node.parents, parent_grads):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                if keep_contributions and not parent.parents:
+                    parent.contributions.append((node.scope, densify(parent_grad, parent)))
+                # Pooling: a tensor used by several ops (a shared weight used at
+                # every time step) receives one gradient per use; they add up.
+                total = grads.get(parent)
+                if total is None and type(parent_grad) is not SliceGrad:
+                    grads[parent] = parent_grad
+                    continue
+                if total is None:
+                    total = np.zeros_like(parent.data)
+                elif id(total) not in owned:
+                    total = total.copy()
+                if type(parent_grad) is SliceGrad:
+                    parent_grad.add_into(total)
+                else:
+                    total += parent_grad
+                grads[parent] = total
+                owned.add(id(total))
+
+    # ------------------------------------------------------------- operators
+    # Each one forwards to the op of the same name in ops.py, where the forward
+    # and its vector-Jacobian product are written side by side.
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.max(self, axis, keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        return ops.transpose(self, *axes)
+
+    @property
+    def T(self) -> Tensor:
+        return ops.transpose(self)
+
+    def flip(self, axis: Any = None) -> Tensor:
+        return ops.flip(self, axis)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return ops.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return ops.log_softmax(self, axis)
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` depends on through recorded ops, parents before children.
+
+    An iterative depth-first search with an explicit stack: a recursive one
+    would hit Python's recursion limit (1000) on an RNN unrolled over more
+    than a few hundred steps. Each stack entry is (tensor, expanded): a tensor
+    is first pushed unexpanded; when popped it pushes itself back as expanded,
+    then its parents; popped again as expanded, all its parents are done and
+    it is appended to the order.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _accumulate_into_grad(node: Tensor, g: np.ndarray) -> None:
+    """``node.grad += g``, creating it on first use (as PyTorch's leaves accumulate)."""
+    if node.grad is None:
+        # A copy in the tensor's own dtype: `g` may be a view shared with other
+        # nodes, and optimizers are free to modify `.grad` in place.
+        node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+    else:
+        node.grad = node.grad + g
+
+
+def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], phase: str) -> None:
+    for position, array in enumerate(arrays):
+        if type(array) is SliceGrad:
+            array = array.values
+        if array is not None and not np.all(np.isfinite(array)):
+            where = f" in scope '{scope}'" if scope else ""
+            what = "output" if phase == "forward" else f"gradient for input {position}"
+            raise AnomalyError(f"detect_anomaly: op '{op}'{where} produced NaN or Inf "
+                               f"in its {phase} ({what}, shape {np.shape(array)})")
+
+
+class SliceGrad:
+    """The gradient of ``a[index]`` with respect to ``a``, kept sparse.
+
+    Mathematically it is a zero array of ``a``'s shape with ``values`` at
+    ``index``. An RNN slices its whole input projection once per time step;
+    building T full-size zero arrays would cost O(T^2), so ``backward`` adds
+    ``values`` straight into the running gradient of ``a`` instead.
+    """
+
+    __slots__ = ("index", "values", "advanced")
+
+    def __init__(self, index: Any, values: np.ndarray, advanced: bool) -> None:
+        self.index = index
+        self.values = values
+        self.advanced = advanced
+
+    def add_into(self, total: np.ndarray) -> None:
+        if self.advanced:
+            np.add.at(total, self.index, self.values)   # repeated indices accumulate
+        else:
+            total[self.index] += self.values
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.values)
+
+
+def densify(grad: Any, like: Tensor) -> np.ndarray:
+    """A gradient as a plain array of ``like``'s shape."""
+    if type(grad) is SliceGrad:
+        full = np.zeros_like(like.data)
+        grad.add_into(full)
+        return full
+    return grad
+
+
+def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward: Backward) -> Tensor:
+    """The output of an op: records op, parents and backward when a parent needs grad.
+
+    Every op in ops.py ends with this call. Under ``no_grad()``, or when no
+    parent requires grad, nothing is recorded and the result is a leaf, so
+    evaluation builds no graph.
+    """
+    out = Tensor._leaf(data)
+    if state.grad_enabled:
+        for parent in parents:
+            if parent.requires_grad:
+                out.requires_grad = True
+                out.op = op
+                out.parents = parents
+                out._backward = backward
+                break
+    if state.anomaly:
+        _check_finite(op, out.scope, (data,), "forward")
+    return out
+
+
+from . import ops  # noqa: E402  (ops imports Tensor; the operators above look it up at call time)

@@ -1,0 +1,4 @@
+"""Tools for testing gradients: ``gradcheck`` and (in ``strategies``) hypothesis strategies."""
+from .gradcheck import GradcheckError, gradcheck, numerical_vjp
+
+__all__ = ["gradcheck", "numerical_vjp", "GradcheckError"]

@@ -1,0 +1,104 @@
+"""Check a function's gradients against central finite differences.
+
+For f with output y and a fixed random "upstream gradient" v (the same shape
+as y), reverse mode computes v^T J, where J = dy/dx. Central differences
+estimate the same quantity one input element at a time:
+
+    (v^T J)_i  ~  (<v, f(x + eps e_i)> - <v, f(x - eps e_i)>) / (2 eps)
+
+with an error of order eps^2. Every element of every input that requires
+grad is checked.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .._state import no_grad
+from ..tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """The analytic gradient of some input disagrees with finite differences."""
+
+
+def _scalar_projection(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upstream: np.ndarray) -> float:
+    with no_grad():
+        return float(np.sum(np.asarray(fn(*inputs).data, dtype=np.float64) * upstream))
+
+
+def numerical_vjp(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upstream: np.ndarray,
+                  eps: float = 1e-6) -> list[np.ndarray]:
+    """v^T J by central differences, for every input (inputs are restored afterwards)."""
+    estimates = []
+    for tensor in inputs:
+        estimate = np.zeros(tensor.shape, dtype=np.float64)
+        flat = tensor.data.reshape(-1)   # a view: writing into it perturbs the input
+        for i in range(flat.size):
+            original = flat[i]
+            flat[i] = original + eps
+            plus = _scalar_projection(fn, inputs, upstream)
+            flat[i] = original - eps
+            minus = _scalar_projection(fn, inputs, upstream)
+            flat[i] = original
+            estimate.reshape(-1)[i] = (plus - minus) / (2 * eps)
+        estimates.append(estimate)
+    return estimates
+
+
+def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+    """Compare reverse-mode gradients of ``fn(*inputs)`` with central differences.
+
+    Args:
+        fn: maps the input Tensors to one Tensor of any shape.
+        inputs: Tensors; those with ``requires_grad=True`` are checked, the
+            others are held constant. Use float64: float32 has too few digits
+            for finite differences (a warning says so).
+        eps: the finite-difference step.
+        atol, rtol: an element passes if |analytic - numeric| <= atol + rtol * |numeric|.
+        seed: seeds the random upstream gradient v.
+
+    Returns True, or raises ``GradcheckError`` naming the input, its worst
+    element, and both values.
+    """
+    inputs = list(inputs)
+    for position, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"gradcheck: input {position} must be a Tensor, got {type(tensor).__name__}")
+        if tensor.requires_grad and tensor.dtype != np.float64:
+            warnings.warn(f"gradcheck: input {position} is {tensor.dtype}; finite differences need float64 "
+                          f"to be accurate, expect spurious failures", stacklevel=2)
+    checked = [t for t in inputs if t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input has requires_grad=True, there is nothing to check")
+    if any(t.parents for t in checked):
+        raise ValueError("gradcheck: inputs must be leaf tensors (create them with Tensor(..., requires_grad=True))")
+
+    output = fn(*inputs)
+    if not isinstance(output, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
+    upstream = np.random.default_rng(seed).standard_normal(output.shape)
+    saved = [t.grad for t in checked]
+    for t in checked:
+        t.grad = None
+    if output.requires_grad:
+        output.backward(upstream)
+    analytic = [t.grad if t.grad is not None else np.zeros(t.shape) for t in checked]
+    for t, grad in zip(checked, saved):
+        t.grad = grad
+
+    numeric = numerical_vjp(fn, checked, upstream, eps)
+    for tensor, a, n in zip(checked, analytic, numeric):
+        excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+        if excess.size and np.max(excess) > 0:
+            worst = np.unravel_index(np.argmax(excess), excess.shape)
+            label = f"'{tensor.name}'" if tensor.name else f"{inputs.index(tensor)}"
+            raise GradcheckError(
+                f"gradcheck: gradient of input {label} (shape {tensor.shape}) is wrong at element "
+                f"{tuple(int(i) for i in worst)}: analytic {a[worst]:.10g}, numeric {n[worst]:.10g} "
+                f"(|difference| {abs(a[worst] - n[worst]):.3g} > atol {atol} + rtol {rtol} * |numeric|); "
+                f"{int(np.sum(excess > 0))} of {excess.size} elements fail")
+    return True
