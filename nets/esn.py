@@ -1,0 +1,692 @@
+"""Echo state networks: a fixed random reservoir and a readout solved in closed form.
+
+Reservoir computing is the other answer, next to backpropagation through time,
+to the difficulty of training recurrent weights: keep a large, sparse, random
+recurrent layer (the *reservoir*) fixed and train only a linear readout, in one
+shot, by ridge regression. Everything below follows the lecture notes in
+`/work/shared/seeds/000_77918607210de3c5.txt` (KTH DD2437, Lecture 7), cited
+here as "seed 000" with the slide title:
+
+* "Echo state network": the state update with leaky units and output feedback
+
+      h~(n) = tanh(W_in [1; x(n)] + W h(n-1) + W_fb y(n-1))
+      h(n)  = (1 - alpha) h(n-1) + alpha h~(n)
+      y(n)  = W_out [1; h(n); x(n)]
+
+  and teacher forcing, y(n-1) = y_target(n-1) while training.
+* "Reservoir properties": size (up to ~10k units), sparsity with uniformly
+  distributed non-zeros, spectral radius rho.
+* "Training readouts": W_out = Y_target H^T (H H^T + beta I)^-1.
+* "Reservoir computing - overall recipe": generate (W_in, W), drive the
+  reservoir and collect states, solve the linear readout, predict.
+
+Shapes: sequences are time-major, X of shape (T, input_size), Y of shape
+(T, output_size). The seed stacks states as columns (H is features x T); here
+a state is a row, so the seed's H is `features.T` in the code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse
+import scipy.sparse.linalg
+from scipy.linalg.blas import dsyrk
+
+# Up to this size the spectral radius comes from all eigenvalues of the dense
+# matrix (exact, O(N^3)); above it, from ARPACK's sparse iterative solver,
+# which only needs matrix-vector products.
+DENSE_EIGENVALUE_LIMIT = 1000
+
+# Steps of states held in memory at once while fitting: memory stays
+# O(chunk_size * N + N^2) whatever the length of the data, and each chunk
+# feeds one BLAS call.
+DEFAULT_CHUNK_SIZE = 1000
+
+ArrayOrSequences = np.ndarray | Sequence[np.ndarray]
+
+
+def spectral_radius(matrix: scipy.sparse.sparray | np.ndarray) -> float:
+    """Largest absolute eigenvalue of a square matrix.
+
+    Args:
+        matrix: (N, N) dense or scipy sparse matrix.
+
+    Returns:
+        max |lambda_i| as a float. Exact (all eigenvalues of the dense matrix)
+        for N <= DENSE_EIGENVALUE_LIMIT; above that, ARPACK's implicitly
+        restarted Arnoldi iteration for the single eigenvalue of largest
+        magnitude, converged to machine precision.
+    """
+    size = matrix.shape[0]
+    if size <= DENSE_EIGENVALUE_LIMIT:
+        dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix)
+        return float(np.max(np.abs(np.linalg.eigvals(dense))))
+    # By the circular law, the eigenvalues of a random matrix crowd near the
+    # edge of a disc, so the largest is barely separated from the next ones.
+    # Asked for that one alone, with ARPACK's default Krylov space, eigs
+    # sometimes converges to an eigenvalue 1% short of it (seen against dense
+    # eigenvalues for N = 1,200 to 2,500); asking for the 10 largest with a
+    # 60-vector space has matched the dense answer to 1e-13 in every trial.
+    # A fixed start vector makes the result reproducible (ARPACK otherwise
+    # starts from a random one); tol=0 means machine precision.
+    largest = scipy.sparse.linalg.eigs(
+        matrix, k=10, which="LM", ncv=60, v0=np.ones(size), tol=0, return_eigenvectors=False
+    )
+    return float(np.max(np.abs(largest)))
+
+
+def random_reservoir(
+    size: int, connectivity: float, radius: float, rng: np.random.Generator
+) -> scipy.sparse.csr_array:
+    """Sparse random recurrent matrix W scaled to a given spectral radius.
+
+    Seed 000, "Reservoir properties": sparse, with uniformly distributed
+    non-zeros. Every unit receives the same number of incoming links,
+    round(connectivity * size) but at least one ("fixed number of inputs to
+    each node", slide "Reservoir computing"), from units chosen uniformly
+    without repetition; the weights are uniform on [-1, 1] before scaling.
+
+    Args:
+        size: N, the number of reservoir units.
+        connectivity: fraction of non-zero entries per row, in (0, 1].
+        radius: the spectral radius rho the returned matrix has.
+        rng: source of randomness.
+
+    Returns:
+        (N, N) CSR matrix; row i holds the weights into unit i.
+    """
+    links = max(1, round(connectivity * size))
+    rows = np.repeat(np.arange(size), links)
+    columns = np.concatenate(
+        [rng.choice(size, size=links, replace=False) for _ in range(size)]
+    )
+    weights = rng.uniform(-1.0, 1.0, size=size * links)
+    matrix = scipy.sparse.csr_array((weights, (rows, columns)), shape=(size, size))
+    if radius == 0.0:
+        return matrix * 0.0
+    current = spectral_radius(matrix)
+    if current < 1e-12:
+        raise ValueError(
+            f"random_reservoir: the random {size}x{size} matrix with {links} link(s) per "
+            f"unit has spectral radius {current:.3g}, so it cannot be scaled to {radius}; "
+            "use a larger connectivity or another seed"
+        )
+    return matrix * (radius / current)
+
+
+def nrmse(
+    prediction: np.ndarray, target: np.ndarray, target_std: float | None = None
+) -> float:
+    """Normalised root-mean-square error, as in the ESN literature.
+
+    NRMSE = sqrt(mean((prediction - target)^2)) / std(target): 0 is perfect,
+    1 is what always predicting the target's mean scores. Jaeger's NRMSE_84
+    normalises by the standard deviation of the whole signal rather than of
+    the few values compared; pass it as `target_std` for that.
+
+    Args:
+        prediction: array of any shape.
+        target: array of the same shape.
+        target_std: the normaliser; defaults to target.std().
+
+    Returns:
+        the NRMSE as a float.
+    """
+    prediction = np.asarray(prediction, dtype=float)
+    target = np.asarray(target, dtype=float)
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"nrmse: prediction and target must have the same shape, "
+            f"got {prediction.shape} and {target.shape}"
+        )
+    scale = float(target.std()) if target_std is None else float(target_std)
+    if scale <= 0.0:
+        raise ValueError(f"nrmse: the target's standard deviation must be positive, got {scale}")
+    return float(np.sqrt(np.mean((prediction - target) ** 2)) / scale)
+
+
+def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray:
+    """Solve the regularised normal equations for the readout.
+
+    Seed 000, "Training readouts": W_out = Y H^T (H H^T + beta I)^-1. Never
+    form the inverse: W_out (H H^T + beta I) = Y H^T is, transposed, the
+    symmetric positive definite system (H H^T + beta I) W_out^T = H Y^T,
+    solved by Cholesky.
+
+    Args:
+        gram: (F, F) the sum of z(n) z(n)^T over the training steps, H H^T.
+            Only its upper triangle is read.
+        cross: (D_out, F) the sum of y(n) z(n)^T, Y H^T.
+        ridge: beta >= 0.
+
+    Returns:
+        W_out of shape (D_out, F).
+    """
+    regularised = np.triu(gram) + np.triu(gram, 1).T + ridge * np.eye(gram.shape[0])
+    try:
+        solution = scipy.linalg.solve(regularised, cross.T, assume_a="pos", overwrite_a=True)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            f"the readout's normal equations H H^T + beta I are singular with beta={ridge} "
+            f"(the collected states are linearly dependent); use a positive ridge: {error}"
+        ) from None
+    return solution.T
+
+
+class ESN:
+    """Echo state network (seed 000, "Echo state network").
+
+    State update, with alpha the leak rate and y(n-1) the previous output
+    (only when `feedback=True`):
+
+        h~(n) = tanh(W_in [1; x(n)] + W h(n-1) + W_fb y(n-1))
+        h(n)  = (1 - alpha) h(n-1) + alpha h~(n)
+        y(n)  = W_out z(n),   z(n) = [1; h(n); x(n)]   ([1; h(n)] without input)
+
+    Only W_out is trained, by ridge regression on the states collected while
+    the reservoir is driven by the training inputs.
+
+    Attributes:
+        W_in: (N, 1 + input_size); column 0 multiplies the constant 1 (bias).
+        W: (N, N) scipy CSR matrix with spectral radius `spectral_radius`.
+        W_fb: (N, output_size), or None without feedback.
+        W_out: (output_size, n_features), None before `fit`.
+        n_features: F = 1 + N (+ input_size with `include_input`).
+
+    Defaults, and why (tuned on one-step Mackey-Glass, see docs/esn.md):
+        spectral_radius=0.95: just under 1, the seed's "near the edge of
+            stability": long memory while the echo state property holds.
+        leak_rate=0.3: slows the units so the reservoir follows a signal that
+            varies over tens of steps (Mackey-Glass) rather than every step.
+        connectivity=0.1: inside the seed's 2-20%; a step costs
+            connectivity * N^2 multiply-adds, so lower it for N in the
+            thousands (Jaeger used about 1% for 400+ units).
+        input_scaling=1.0, bias_scaling=0.2: inputs of order one drive the
+            tanh units in their non-linear range without saturating them
+            ("input scaling", slide "Reservoir computing").
+        ridge=1e-6: enough to tame the near-collinear states of a large
+            reservoir, small enough not to bias a 1e-4-level fit.
+        feedback_scaling=1.0: output feedback as strong as the input.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        reservoir_size: int,
+        output_size: int,
+        spectral_radius: float = 0.95,
+        leak_rate: float = 0.3,
+        connectivity: float = 0.1,
+        input_scaling: float = 1.0,
+        bias_scaling: float = 0.2,
+        ridge: float = 1e-6,
+        feedback: bool = False,
+        feedback_scaling: float = 1.0,
+        include_input: bool = True,
+        seed: int | None = None,
+    ) -> None:
+        """Generate the fixed weights W, W_in and W_fb (seed 000 recipe, step 1).
+
+        Args:
+            input_size: D_in >= 0 (0 for a purely feedback-driven generator).
+            reservoir_size: N >= 1.
+            output_size: D_out >= 1.
+            spectral_radius: rho >= 0 of W.
+            leak_rate: alpha in (0, 1]; 1 gives the plain (non-leaky) ESN.
+            connectivity: fraction in (0, 1] of non-zero weights per row of W.
+            input_scaling: W_in's input columns are uniform on [-s, s].
+            bias_scaling: W_in's bias column is uniform on [-s, s].
+            ridge: beta >= 0 of the readout's ridge regression.
+            feedback: add W_fb y(n-1) to the reservoir's input.
+            feedback_scaling: W_fb is uniform on [-s, s].
+            include_input: feed x(n) to the readout, z(n) = [1; h(n); x(n)].
+            seed: makes W, W_in and W_fb reproducible.
+        """
+        _check_count("input_size", input_size, minimum=0)
+        _check_count("reservoir_size", reservoir_size, minimum=1)
+        _check_count("output_size", output_size, minimum=1)
+        _check_range("spectral_radius", spectral_radius, 0.0, np.inf)
+        _check_range("leak_rate", leak_rate, 0.0, 1.0, low_open=True)
+        _check_range("connectivity", connectivity, 0.0, 1.0, low_open=True)
+        _check_range("input_scaling", input_scaling, 0.0, np.inf)
+        _check_range("bias_scaling", bias_scaling, 0.0, np.inf)
+        _check_range("ridge", ridge, 0.0, np.inf)
+        _check_range("feedback_scaling", feedback_scaling, 0.0, np.inf)
+
+        self.input_size = input_size
+        self.reservoir_size = reservoir_size
+        self.output_size = output_size
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.ridge = ridge
+        self.feedback = feedback
+        self.include_input = include_input
+
+        rng = np.random.default_rng(seed)
+        self.W = random_reservoir(reservoir_size, connectivity, spectral_radius, rng)
+        column_scales = np.array([bias_scaling] + [input_scaling] * input_size)
+        self.W_in = rng.uniform(-1.0, 1.0, size=(reservoir_size, 1 + input_size)) * column_scales
+        self.W_fb = None
+        if feedback:
+            self.W_fb = rng.uniform(-1.0, 1.0, size=(reservoir_size, output_size))
+            self.W_fb *= feedback_scaling
+        self.W_out: np.ndarray | None = None
+
+        self.n_features = 1 + reservoir_size + (input_size if include_input else 0)
+        self._state = np.zeros(reservoir_size)
+        self._last_output = np.zeros(output_size)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def state(self) -> np.ndarray:
+        """h(n), shape (N,): the reservoir state the next step starts from."""
+        return self._state.copy()
+
+    @property
+    def last_output(self) -> np.ndarray:
+        """y(n), shape (output_size,): the output the next step feeds back."""
+        return self._last_output.copy()
+
+    def reset(self) -> None:
+        """Set the state h and the fed-back output y to zero."""
+        self._state = np.zeros(self.reservoir_size)
+        self._last_output = np.zeros(self.output_size)
+
+    # ----------------------------------------------------------- the dynamics
+
+    def _leaky_update(self, state: np.ndarray, drive: np.ndarray) -> np.ndarray:
+        """One reservoir step (seed 000, "Echo state network").
+
+        Args:
+            state: h(n-1), shape (N,).
+            drive: W_in [1; x(n)] + W_fb y(n-1), shape (N,).
+
+        Returns:
+            h(n) = (1 - alpha) h(n-1) + alpha tanh(drive + W h(n-1)), shape (N,).
+        """
+        candidate = np.tanh(drive + self.W @ state)
+        return (1.0 - self.leak_rate) * state + self.leak_rate * candidate
+
+    def _input_drive(self, inputs: np.ndarray) -> np.ndarray:
+        """W_in [1; x(n)] for a block of steps at once.
+
+        The inputs are known in advance, so one matrix product serves all
+        steps instead of one matrix-vector product per step.
+
+        Args:
+            inputs: (t, input_size).
+
+        Returns:
+            (t, N).
+        """
+        return self.W_in[:, 0] + inputs @ self.W_in[:, 1:].T
+
+    def _state_chunks(
+        self,
+        inputs: np.ndarray,
+        teacher: np.ndarray | None,
+        initial_state: np.ndarray,
+        chunk_size: int,
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Drive the reservoir with known inputs, yielding states chunk by chunk.
+
+        With output feedback, the fed-back y(n-1) is the teacher's target
+        (teacher forcing, seed 000 "Echo state network": y(n) = y_target(n)),
+        known in advance like the input, so it joins the input drive. Before
+        the first step y(-1) = 0, matching a reset state.
+
+        Args:
+            inputs: (T, input_size).
+            teacher: (T, output_size) targets for teacher forcing, or None
+                without feedback.
+            initial_state: h(-1), shape (N,).
+            chunk_size: steps per yielded chunk.
+
+        Yields:
+            (start, states): states of shape (t, N) hold h(start) ... h(start + t - 1).
+        """
+        steps = inputs.shape[0]
+        fed_back = None
+        if teacher is not None:
+            fed_back = np.vstack([np.zeros((1, self.output_size)), teacher[:-1]])
+        state = initial_state
+        for start in range(0, steps, chunk_size):
+            stop = min(start + chunk_size, steps)
+            drive = self._input_drive(inputs[start:stop])
+            if fed_back is not None:
+                drive += fed_back[start:stop] @ self.W_fb.T
+            states = np.empty((stop - start, self.reservoir_size))
+            for step in range(stop - start):
+                state = self._leaky_update(state, drive[step])
+                states[step] = state
+            yield start, states
+
+    def features(self, states: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """The readout's input z(n) = [1; h(n); x(n)] for every step.
+
+        Args:
+            states: (T, N).
+            inputs: (T, input_size); ignored without `include_input`.
+
+        Returns:
+            (T, n_features).
+        """
+        columns = [np.ones((states.shape[0], 1)), states]
+        if self.include_input:
+            columns.append(inputs)
+        return np.hstack(columns)
+
+    def collect_states(
+        self,
+        X: np.ndarray,
+        teacher: np.ndarray | None = None,
+        initial_state: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Drive the reservoir with X and return every state (recipe, step 2).
+
+        Does not change the ESN's own state; meant for inspecting the
+        reservoir (and for fitting a readout some other way).
+
+        Args:
+            X: (T, input_size) inputs.
+            teacher: (T, output_size) targets fed back by teacher forcing;
+                required with `feedback=True`, refused without.
+            initial_state: h(-1), shape (N,); zeros by default.
+
+        Returns:
+            (T, N): h(0) ... h(T-1).
+        """
+        inputs = _as_sequence("X", X, self.input_size, "input_size")
+        teacher = self._check_teacher(teacher, inputs.shape[0])
+        if initial_state is None:
+            initial_state = np.zeros(self.reservoir_size)
+        initial_state = np.asarray(initial_state, dtype=float)
+        if initial_state.shape != (self.reservoir_size,):
+            raise ValueError(
+                f"initial_state must have shape ({self.reservoir_size},), "
+                f"got {initial_state.shape}"
+            )
+        chunks = self._state_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
+        return np.vstack([states for _, states in chunks])
+
+    def _check_teacher(self, teacher: np.ndarray | None, steps: int) -> np.ndarray | None:
+        """Validate the teacher-forcing targets against the feedback setting."""
+        if not self.feedback:
+            if teacher is not None:
+                raise ValueError("teacher is only used with feedback=True; this ESN has no W_fb")
+            return None
+        if teacher is None:
+            raise ValueError("this ESN has output feedback: pass the teacher targets (T, output_size)")
+        teacher = _as_sequence("teacher", teacher, self.output_size, "output_size")
+        _check_same_length("X", steps, "teacher", teacher.shape[0])
+        return teacher
+
+    # ----------------------------------------------------------------- fitting
+
+    def fit(
+        self,
+        X: ArrayOrSequences,
+        Y: ArrayOrSequences,
+        washout: int = 0,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> ESN:
+        """Solve the readout W_out in closed form (recipe, steps 2 and 3).
+
+        Each sequence is run from a reset state; its first `washout` states
+        are dropped (the initial transient, seed 000 "Training readouts").
+        The remaining z(n) = [1; h(n); x(n)] and targets y(n) are accumulated,
+        `chunk_size` steps at a time, into H H^T = sum z z^T and
+        Y H^T = sum y z^T, so memory does not grow with T; then
+        (H H^T + beta I) W_out^T = H Y^T is solved (`solve_ridge`).
+        With `feedback=True` the targets are fed back (teacher forcing).
+
+        Args:
+            X: (T, input_size) inputs, or a list of such sequences.
+            Y: (T, output_size) targets, or a list matching X.
+            washout: states dropped at the start of every sequence.
+            chunk_size: steps accumulated per BLAS call.
+
+        Returns:
+            self, with W_out set, the state at the end of the last sequence,
+            and `last_output` its output (its target with teacher forcing).
+        """
+        inputs = _as_sequence_list("X", X, self.input_size, "input_size")
+        targets = _as_sequence_list("Y", Y, self.output_size, "output_size")
+        if len(inputs) != len(targets):
+            raise ValueError(
+                f"X and Y must hold the same number of sequences, got {len(inputs)} and {len(targets)}"
+            )
+        _check_count("washout", washout, minimum=0)
+        _check_count("chunk_size", chunk_size, minimum=1)
+        for index, (x_seq, y_seq) in enumerate(zip(inputs, targets)):
+            label = "" if len(inputs) == 1 else f" in sequence {index}"
+            _check_same_length(f"X{label}", x_seq.shape[0], f"Y{label}", y_seq.shape[0])
+            if washout >= x_seq.shape[0]:
+                raise ValueError(
+                    f"washout={washout} leaves no training step{label}: "
+                    f"it has only {x_seq.shape[0]} steps"
+                )
+
+        # Fortran order lets BLAS update the Gram matrix in place (dsyrk below).
+        gram = np.zeros((self.n_features, self.n_features), order="F")
+        cross = np.zeros((self.output_size, self.n_features))
+        for x_seq, y_seq in zip(inputs, targets):
+            teacher = y_seq if self.feedback else None
+            state = np.zeros(self.reservoir_size)
+            for start, states in self._state_chunks(x_seq, teacher, state, chunk_size):
+                stop = start + states.shape[0]
+                kept = slice(max(washout - start, 0), None)
+                z = self.features(states[kept], x_seq[start:stop][kept])
+                gram = _add_gram(gram, z)
+                cross += y_seq[start:stop][kept].T @ z
+                state = states[-1]
+
+        self.W_out = solve_ridge(gram, cross, self.ridge)
+        self._state = state
+        if self.feedback:
+            self._last_output = targets[-1][-1].copy()
+        else:
+            self._last_output = self.W_out @ z[-1]
+        return self
+
+    # -------------------------------------------------------------- prediction
+
+    def predict(self, X: np.ndarray, reset: bool = False) -> np.ndarray:
+        """Outputs y(n) for inputs X (recipe, step 4).
+
+        Continues from the current state (after `fit`, the end of the
+        training data), or from zero with `reset=True`. With feedback the
+        ESN's own outputs are fed back, since no target is known.
+
+        Args:
+            X: (T, input_size).
+            reset: start from the zero state instead of the current one.
+
+        Returns:
+            (T, output_size).
+        """
+        self._require_fitted("predict")
+        inputs = _as_sequence("X", X, self.input_size, "input_size")
+        if reset:
+            self.reset()
+        if self.feedback:
+            return self._run_closed_loop(inputs.shape[0], inputs)
+
+        outputs = np.empty((inputs.shape[0], self.output_size))
+        for start, states in self._state_chunks(inputs, None, self._state, DEFAULT_CHUNK_SIZE):
+            stop = start + states.shape[0]
+            outputs[start:stop] = self.features(states, inputs[start:stop]) @ self.W_out.T
+            self._state = states[-1]
+        self._last_output = outputs[-1].copy()
+        return outputs
+
+    def generate(self, n_steps: int, warmup: np.ndarray | None = None) -> np.ndarray:
+        """Autonomous pattern generation: outputs fed back as the next drive.
+
+        Seed 000, "Reservoir computing": output feedback "if autonomous
+        pattern generation needed". Two set-ups are generative:
+
+        * `feedback=True, input_size=0` (Jaeger's): y(n-1) enters through W_fb;
+          the warmup is the series itself, fed back by teacher forcing.
+        * `feedback=False, input_size == output_size`, trained to predict the
+          next input: y(n) is fed back as x(n+1); the warmup is the input
+          series.
+
+        Either way, with warmup = the series s(0) ... s(T-1), the result is the
+        prediction of s(T) ... s(T + n_steps - 1). Without warmup generation
+        continues from the current state; for the input-driven set-up its
+        first value is then `last_output`.
+
+        Args:
+            n_steps: number of outputs to generate, >= 1.
+            warmup: (T, output_size) true values to synchronise the reservoir
+                with, starting from a reset state; None continues as is.
+
+        Returns:
+            (n_steps, output_size).
+        """
+        self._require_fitted("generate")
+        _check_count("n_steps", n_steps, minimum=1)
+        autonomous_feedback = self.feedback and self.input_size == 0
+        autonomous_input = not self.feedback and self.input_size == self.output_size
+        if not (autonomous_feedback or autonomous_input):
+            raise ValueError(
+                "generate() needs an ESN with feedback=True and input_size=0, or with "
+                f"feedback=False and input_size == output_size; this one has "
+                f"feedback={self.feedback}, input_size={self.input_size}, "
+                f"output_size={self.output_size}"
+            )
+        if warmup is not None:
+            series = _as_sequence("warmup", warmup, self.output_size, "output_size")
+            self.reset()
+            if autonomous_feedback:
+                no_input = np.zeros((series.shape[0], 0))
+                for _, states in self._state_chunks(no_input, series, self._state, DEFAULT_CHUNK_SIZE):
+                    self._state = states[-1]
+                # Teacher forcing ends here: the next step feeds back s(T-1).
+                self._last_output = series[-1].copy()
+            else:
+                self.predict(series)
+
+        if autonomous_feedback:
+            return self._run_closed_loop(n_steps, np.zeros((n_steps, 0)))
+        # The input-driven ESN's last output already predicts the next value.
+        first = self._last_output.copy()
+        rest = self._run_closed_loop(n_steps - 1, None)
+        return np.vstack([first, rest])
+
+    def _run_closed_loop(self, n_steps: int, inputs: np.ndarray | None) -> np.ndarray:
+        """Step by step, feeding each output back into the next step.
+
+        The output is fed back through W_fb (with feedback), and as the next
+        input when `inputs` is None (input-driven generation). This is the
+        only loop that needs y(n) inside the step, so it computes the readout
+        per step rather than after the whole run.
+
+        Args:
+            n_steps: number of steps.
+            inputs: (n_steps, input_size) external inputs, or None to use the
+                previous output as the input.
+
+        Returns:
+            (n_steps, output_size) outputs y(n).
+        """
+        outputs = np.empty((n_steps, self.output_size))
+        bias_column = self.W_in[:, 0]
+        input_columns = self.W_in[:, 1:]
+        for step in range(n_steps):
+            x = self._last_output if inputs is None else inputs[step]
+            drive = bias_column + input_columns @ x
+            if self.feedback:
+                drive = drive + self.W_fb @ self._last_output
+            self._state = self._leaky_update(self._state, drive)
+            z = self.features(self._state[None, :], x[None, :])[0]
+            self._last_output = self.W_out @ z
+            outputs[step] = self._last_output
+        return outputs
+
+    def _require_fitted(self, method: str) -> None:
+        if self.W_out is None:
+            raise RuntimeError(f"{method}() called before fit(): W_out is not set yet")
+
+
+# ------------------------------------------------------------------- helpers
+
+
+def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Return gram + z^T z, updating the upper triangle of `gram` in place.
+
+    BLAS's symmetric rank-k update (dsyrk) does half the multiply-adds of a
+    general product and, given a Fortran-ordered float64 `gram`, writes
+    straight into it with no (F, F) temporary: that temporary would double
+    the memory for N = 10,000 (an 800 MB matrix). z.T is a Fortran-ordered
+    view of z, so nothing is copied either; dsyrk with trans=0 computes
+    a a^T for a = z.T.
+
+    Args:
+        gram: (F, F) Fortran-ordered; its lower triangle is left stale.
+        z: (t, F) C-ordered.
+
+    Returns:
+        the updated (F, F) matrix, sharing memory with `gram`.
+    """
+    return dsyrk(1.0, z.T, beta=1.0, c=gram, trans=0, overwrite_c=True)
+
+
+def _check_count(name: str, value: int, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_range(
+    name: str, value: float, low: float, high: float, low_open: bool = False
+) -> None:
+    below = value <= low if low_open else value < low
+    if not np.isfinite(value) or below or value > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}")
+
+
+def _check_same_length(name_a: str, length_a: int, name_b: str, length_b: int) -> None:
+    if length_a != length_b:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same number of steps, got {length_a} and {length_b}"
+        )
+
+
+def _as_sequence(name: str, data: np.ndarray, width: int, width_name: str) -> np.ndarray:
+    """Check one (T, width) sequence and return it as a float64 array."""
+    array = np.asarray(data, dtype=float)
+    if array.ndim != 2:
+        hint = " (reshape a 1-D series with .reshape(-1, 1))" if array.ndim == 1 else ""
+        raise ValueError(f"{name} must be a 2-D array (T, {width}), got shape {array.shape}{hint}")
+    if array.shape[1] != width:
+        raise ValueError(
+            f"{name} has {array.shape[1]} columns but the ESN has {width_name}={width}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it needs at least one step")
+    finite = np.isfinite(array)
+    if not finite.all():
+        row, column = np.argwhere(~finite)[0]
+        raise ValueError(
+            f"{name} contains NaN or Inf (first at step {row}, column {column}: {array[row, column]})"
+        )
+    return array
+
+
+def _as_sequence_list(
+    name: str, data: ArrayOrSequences, width: int, width_name: str
+) -> list[np.ndarray]:
+    """A (T, width) array becomes a one-element list; a list is checked item by item."""
+    if isinstance(data, (list, tuple)):
+        if len(data) == 0:
+            raise ValueError(f"{name} is an empty list: it needs at least one sequence")
+        return [
+            _as_sequence(f"{name}[{index}]", item, width, width_name)
+            for index, item in enumerate(data)
+        ]
+    return [_as_sequence(name, data, width, width_name)]

@@ -1,0 +1,347 @@
+"""Tests for nets.esn (echo state networks) and nets.datasets.mackey_glass.
+
+Every numerical test compares against an independent oracle written here:
+numpy's least squares on the augmented system, the seed's ridge formula with
+an explicit inverse (fine in a test, never in the library), dense
+eigenvalues, and the state update written out as a plain loop.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nets.datasets import mackey_glass
+from nets.esn import ESN, nrmse, random_reservoir, spectral_radius
+
+
+def small_esn(**overrides) -> ESN:
+    """A 30-unit ESN with one input and one output; keyword arguments override."""
+    settings = dict(
+        input_size=1, reservoir_size=30, output_size=1, spectral_radius=0.9,
+        leak_rate=0.5, connectivity=0.2, ridge=1e-6, seed=0,
+    )
+    settings.update(overrides)
+    return ESN(**settings)
+
+
+def random_task(steps: int, input_size: int = 1, output_size: int = 1, seed: int = 1):
+    """Uniform random inputs and a non-linear target of recent inputs."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(steps, input_size))
+    delayed = np.roll(X, 2, axis=0)
+    Y = np.tanh(X[:, :1] * delayed[:, :1]) + 0.1 * rng.standard_normal((steps, 1))
+    return X, np.repeat(Y, output_size, axis=1)
+
+
+def loop_states(esn: ESN, X: np.ndarray, teacher=None, initial_state=None) -> np.ndarray:
+    """Oracle: the seed's update written out step by step with dense matrices."""
+    W = esn.W.toarray()
+    h = np.zeros(esn.reservoir_size) if initial_state is None else initial_state
+    y_previous = np.zeros(esn.output_size)
+    states = []
+    for n in range(X.shape[0]):
+        pre = esn.W_in @ np.concatenate([[1.0], X[n]]) + W @ h
+        if teacher is not None:
+            pre += esn.W_fb @ y_previous
+            y_previous = teacher[n]
+        h = (1 - esn.leak_rate) * h + esn.leak_rate * np.tanh(pre)
+        states.append(h)
+    return np.array(states)
+
+
+def augmented(states: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Oracle's design matrix: rows [1, h(n), x(n)]."""
+    return np.hstack([np.ones((states.shape[0], 1)), states, X])
+
+
+def ridge_formula(Z: np.ndarray, Y: np.ndarray, beta: float) -> np.ndarray:
+    """Seed 000, "Training readouts": W_out = Y H^T (H H^T + beta I)^-1, H = Z^T."""
+    H = Z.T
+    return Y.T @ H.T @ np.linalg.inv(H @ H.T + beta * np.eye(H.shape[0]))
+
+
+# ------------------------------------------------------------ the reservoir
+
+
+def test_state_update_matches_the_seed_equations():
+    esn = small_esn(leak_rate=0.3)
+    X, _ = random_task(50)
+    np.testing.assert_allclose(esn.collect_states(X), loop_states(esn, X), rtol=1e-12, atol=1e-14)
+
+
+def test_leak_rate_one_is_the_plain_esn():
+    esn = small_esn(leak_rate=1.0)
+    X, _ = random_task(40)
+    W = esn.W.toarray()
+    h = np.zeros(esn.reservoir_size)
+    plain = []
+    for x in X:
+        h = np.tanh(esn.W_in @ np.concatenate([[1.0], x]) + W @ h)
+        plain.append(h)
+    np.testing.assert_allclose(esn.collect_states(X), np.array(plain), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("size", [50, 1200])  # dense eigenvalues, then ARPACK
+def test_requested_spectral_radius_is_reached(size):
+    W = random_reservoir(size, connectivity=5 / size, radius=1.25, rng=np.random.default_rng(3))
+    exact = np.max(np.abs(np.linalg.eigvals(W.toarray())))
+    assert abs(exact - 1.25) < 1e-6
+    assert abs(spectral_radius(W) - exact) < 1e-9
+
+
+def test_every_unit_gets_the_same_number_of_uniform_links():
+    W = random_reservoir(200, connectivity=0.05, radius=0.9, rng=np.random.default_rng(0))
+    assert np.all(np.diff(W.indptr) == 10)
+    raw = random_reservoir(200, connectivity=0.05, radius=0.0, rng=np.random.default_rng(0))
+    assert raw.nnz == 0 or np.all(raw.data == 0)
+
+
+def test_same_seed_same_weights_other_seed_other_weights():
+    a, b, c = small_esn(seed=7), small_esn(seed=7), small_esn(seed=8)
+    assert (a.W != b.W).nnz == 0 and np.array_equal(a.W_in, b.W_in)
+    assert not np.array_equal(a.W_in, c.W_in)
+
+
+def test_echo_state_property_forgets_the_initial_state():
+    esn = small_esn(spectral_radius=0.8, leak_rate=0.5)
+    X, _ = random_task(300)
+    start_a = np.random.default_rng(0).uniform(-1, 1, esn.reservoir_size)
+    start_b = -start_a
+    distance = np.linalg.norm(
+        esn.collect_states(X, initial_state=start_a) - esn.collect_states(X, initial_state=start_b),
+        axis=1,
+    )
+    assert distance[0] > 0.1
+    assert distance[-1] < 1e-8
+
+
+# -------------------------------------------------------------- the readout
+
+
+def test_closed_form_is_least_squares_as_ridge_goes_to_zero():
+    esn = small_esn(ridge=0.0)
+    X, Y = random_task(600)
+    esn.fit(X, Y, washout=20)
+    Z = augmented(esn.collect_states(X), X)[20:]
+    expected, *_ = np.linalg.lstsq(Z, Y[20:], rcond=None)
+    np.testing.assert_allclose(Z @ esn.W_out.T, Z @ expected, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(esn.W_out, expected.T, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("beta", [1e-4, 1e-1, 10.0])
+def test_closed_form_matches_the_ridge_formula(beta):
+    esn = small_esn(ridge=beta, output_size=2)
+    X, Y = random_task(400, output_size=2)
+    esn.fit(X, Y, washout=10)
+    Z = augmented(esn.collect_states(X), X)[10:]
+    np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y[10:], beta), rtol=1e-7, atol=1e-9)
+
+
+def test_readout_without_the_input_uses_only_bias_and_states():
+    esn = small_esn(include_input=False, ridge=1e-3)
+    X, Y = random_task(300)
+    esn.fit(X, Y)
+    states = esn.collect_states(X)
+    Z = np.hstack([np.ones((300, 1)), states])
+    assert esn.W_out.shape == (1, 1 + esn.reservoir_size)
+    np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y, 1e-3), rtol=1e-7, atol=1e-9)
+
+
+def test_chunked_accumulation_equals_the_one_shot_solve():
+    X, Y = random_task(500)
+    one_shot = small_esn().fit(X, Y, washout=13, chunk_size=10_000)
+    chunked = small_esn().fit(X, Y, washout=13, chunk_size=7)
+    np.testing.assert_allclose(chunked.W_out, one_shot.W_out, rtol=1e-9, atol=1e-11)
+    np.testing.assert_array_equal(chunked.state, one_shot.state)
+
+
+def test_a_list_of_sequences_is_the_concatenated_fit_with_washout_per_sequence():
+    X1, Y1 = random_task(200, seed=1)
+    X2, Y2 = random_task(150, seed=2)
+    esn = small_esn(ridge=1e-3).fit([X1, X2], [Y1, Y2], washout=25)
+    # Oracle: each sequence from the zero state, its own washout dropped.
+    Z = np.vstack([
+        augmented(loop_states(esn, X1), X1)[25:],
+        augmented(loop_states(esn, X2), X2)[25:],
+    ])
+    Y = np.vstack([Y1[25:], Y2[25:]])
+    np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y, 1e-3), rtol=1e-7, atol=1e-9)
+
+
+def test_feedback_training_uses_teacher_forcing():
+    esn = small_esn(feedback=True, feedback_scaling=0.5, ridge=1e-3)
+    X, Y = random_task(300)
+    esn.fit(X, Y, washout=10)
+    # Oracle: y(n-1) = y_target(n-1) fed back through W_fb, y(-1) = 0.
+    states = loop_states(esn, X, teacher=Y)
+    np.testing.assert_allclose(esn.collect_states(X, teacher=Y), states, rtol=1e-12, atol=1e-14)
+    Z = augmented(states, X)[10:]
+    np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y[10:], 1e-3), rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(esn.last_output, Y[-1])
+
+
+# --------------------------------------------------------------- prediction
+
+
+def test_predict_continues_from_the_current_state_or_resets():
+    X, Y = random_task(400)
+    esn = small_esn().fit(X[:300], Y[:300])
+    continued = esn.predict(X[300:])
+    states = esn.collect_states(X)  # the same run, from zero, without splitting
+    np.testing.assert_allclose(
+        continued, augmented(states, X)[300:] @ esn.W_out.T, rtol=1e-10, atol=1e-12
+    )
+    from_zero = esn.predict(X[300:], reset=True)
+    np.testing.assert_allclose(
+        from_zero, augmented(esn.collect_states(X[300:]), X[300:]) @ esn.W_out.T,
+        rtol=1e-10, atol=1e-12,
+    )
+
+
+def test_predict_with_feedback_feeds_back_its_own_outputs():
+    X, Y = random_task(200)
+    esn = small_esn(feedback=True, feedback_scaling=0.3).fit(X, Y)
+    h, y = esn.state, esn.last_output
+    outputs = esn.predict(X[:20])
+    W = esn.W.toarray()
+    for n in range(20):  # oracle loop
+        pre = esn.W_in @ np.concatenate([[1.0], X[n]]) + W @ h + esn.W_fb @ y
+        h = (1 - esn.leak_rate) * h + esn.leak_rate * np.tanh(pre)
+        y = esn.W_out @ np.concatenate([[1.0], h, X[n]])
+        np.testing.assert_allclose(outputs[n], y, rtol=1e-10, atol=1e-12)
+
+
+def test_generate_from_inputs_feeds_each_output_back_as_the_next_input():
+    series = mackey_glass(700)
+    esn = small_esn(reservoir_size=60, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7)
+    esn.fit(series[:499], series[1:500], washout=50)
+    generated = esn.generate(5, warmup=series[:500])
+    # Oracle: warm up on the series, then feed each prediction back by hand.
+    expected = [esn.predict(series[:500], reset=True)[-1]]
+    for _ in range(4):
+        expected.append(esn.predict(expected[-1][None, :])[0])
+    np.testing.assert_allclose(generated, np.array(expected), rtol=1e-10, atol=1e-12)
+
+
+def test_generate_with_output_feedback_learns_a_sine():
+    steps = np.arange(1200)
+    sine = 0.5 * np.sin(2 * np.pi * steps / 25)[:, None]
+    esn = ESN(0, 100, 1, spectral_radius=0.9, leak_rate=1.0, feedback=True, ridge=1e-8, seed=0)
+    esn.fit(np.zeros((1000, 0)), sine[:1000], washout=100)
+    generated = esn.generate(200, warmup=sine[800:1000])
+    assert nrmse(generated, sine[1000:1200]) < 1e-2
+
+
+def test_mackey_glass_one_step_prediction_is_accurate():
+    series = mackey_glass(2500)
+    esn = ESN(1, 200, 1, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7, seed=0)
+    esn.fit(series[:1999], series[1:2000], washout=100)
+    prediction = esn.predict(series[1999:2499])
+    assert nrmse(prediction, series[2000:2500]) < 1e-2
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_in_X_or_Y_is_refused(bad):
+    X, Y = random_task(50)
+    X_bad, Y_bad = X.copy(), Y.copy()
+    X_bad[7, 0] = bad
+    Y_bad[9, 0] = bad
+    with pytest.raises(ValueError, match=r"X contains NaN or Inf \(first at step 7"):
+        small_esn().fit(X_bad, Y)
+    with pytest.raises(ValueError, match=r"Y contains NaN or Inf \(first at step 9"):
+        small_esn().fit(X, Y_bad)
+    with pytest.raises(ValueError, match=r"Y\[1\] contains NaN or Inf"):
+        small_esn().fit([X, X], [Y, Y_bad])
+
+
+def test_mismatched_lengths_are_refused():
+    X, Y = random_task(50)
+    with pytest.raises(ValueError, match="X and Y must have the same number of steps, got 50 and 49"):
+        small_esn().fit(X, Y[:-1])
+    with pytest.raises(ValueError, match="X in sequence 1 and Y in sequence 1 .* 50 and 40"):
+        small_esn().fit([X, X], [Y, Y[:40]])
+    with pytest.raises(ValueError, match="same number of sequences, got 2 and 1"):
+        small_esn().fit([X, X], [Y])
+
+
+def test_washout_longer_than_the_data_is_refused():
+    X, Y = random_task(50)
+    with pytest.raises(ValueError, match="washout=50 leaves no training step: it has only 50 steps"):
+        small_esn().fit(X, Y, washout=50)
+    with pytest.raises(ValueError, match="washout=-1|washout must be an integer >= 0"):
+        small_esn().fit(X, Y, washout=-1)
+
+
+def test_predict_or_generate_before_fit_is_refused():
+    X, _ = random_task(10)
+    with pytest.raises(RuntimeError, match=r"predict\(\) called before fit\(\)"):
+        small_esn().predict(X)
+    with pytest.raises(RuntimeError, match=r"generate\(\) called before fit\(\)"):
+        small_esn().generate(3)
+
+
+def test_wrong_input_width_is_refused():
+    X, Y = random_task(50, input_size=2)
+    with pytest.raises(ValueError, match="X has 2 columns but the ESN has input_size=1"):
+        small_esn().fit(X, Y)
+    esn = small_esn().fit(*random_task(50))
+    with pytest.raises(ValueError, match="X has 2 columns but the ESN has input_size=1"):
+        esn.predict(X)
+    with pytest.raises(ValueError, match=r"must be a 2-D array \(T, 1\), got shape \(50,\).*reshape"):
+        esn.predict(X[:, 0])
+    with pytest.raises(ValueError, match="Y has 3 columns but the ESN has output_size=1"):
+        small_esn().fit(X[:, :1], np.zeros((50, 3)))
+
+
+def test_bad_hyperparameters_are_refused():
+    with pytest.raises(ValueError, match=r"leak_rate must be a finite number in \(0.0, 1.0\], got 1.5"):
+        small_esn(leak_rate=1.5)
+    with pytest.raises(ValueError, match="spectral_radius must be a finite number"):
+        small_esn(spectral_radius=-1.0)
+    with pytest.raises(ValueError, match="reservoir_size must be an integer >= 1, got 0"):
+        small_esn(reservoir_size=0)
+
+
+def test_generate_needs_an_autonomous_setup():
+    esn = small_esn(output_size=2).fit(*random_task(50, output_size=2))
+    with pytest.raises(ValueError, match="generate\\(\\) needs an ESN with feedback=True and input_size=0"):
+        esn.generate(3)
+
+
+def test_singular_normal_equations_without_ridge_are_refused():
+    esn = small_esn(ridge=0.0)
+    X = np.zeros((50, 1))  # a constant input makes the state constant too
+    with pytest.raises(ValueError, match="normal equations .* singular with beta=0.0"):
+        esn.fit(X, np.ones((50, 1)), washout=40)
+
+
+# ------------------------------------------------------------ the data set
+
+
+def test_mackey_glass_is_deterministic_and_converges_with_the_step():
+    series = mackey_glass(300, transient=0)
+    assert series.shape == (300, 1)
+    np.testing.assert_array_equal(series, mackey_glass(300, transient=0))
+    # Oracle: a ten times finer Runge-Kutta step agrees closely before chaos
+    # amplifies the difference.
+    finer = mackey_glass(100, transient=0, dt=0.01)
+    np.testing.assert_allclose(series[:100], finer, atol=1e-4)
+    # On the attractor, MG17 stays within its known range.
+    attractor = mackey_glass(3000)
+    assert 0.2 < attractor.min() and attractor.max() < 1.5
+
+
+def test_mackey_glass_refuses_a_delay_off_the_grid():
+    with pytest.raises(ValueError, match="tau=17.05 must be a whole multiple of dt=0.1"):
+        mackey_glass(10, tau=17.05)
+
+
+def test_nrmse_is_zero_for_a_perfect_and_one_for_the_mean_prediction():
+    target = np.sin(np.arange(100.0))[:, None]
+    assert nrmse(target, target) == 0.0
+    assert nrmse(np.full_like(target, target.mean()), target) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        nrmse(target[:50], target)
