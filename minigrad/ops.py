@@ -254,10 +254,10 @@ def matmul(a: Any, b: Any) -> Tensor:
         a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
         b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
         g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., np.newaxis]          # (..., m) -> (..., m, 1)
+        if a.ndim == 1:
+            g2 = g2[..., np.newaxis, :]       # (..., p) -> (..., 1, p)
         grad_a = grad_b = None
         if a.requires_grad:
             grad_a = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)

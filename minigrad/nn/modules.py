@@ -43,7 +43,11 @@ class Module:
                 yield name, value
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once, in assignment order."""
+        """``(dotted name, parameter)`` pairs, each parameter once.
+
+        Order as in PyTorch: a module's own parameters in assignment order, then
+        each submodule's, depth first.
+        """
         seen: set[int] = set()
         # An explicit stack keeps the order of a depth-first walk without recursion.
         stack: list[tuple[str, Module]] = [(prefix, self)]

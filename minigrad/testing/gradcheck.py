@@ -30,10 +30,14 @@ def _scalar_projection(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upst
 
 
 def numerical_vjp(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upstream: np.ndarray,
-                  eps: float = 1e-6) -> list[np.ndarray]:
-    """v^T J by central differences, for every input (inputs are restored afterwards)."""
+                  eps: float = 1e-6, wrt: Sequence[Tensor] | None = None) -> list[np.ndarray]:
+    """v^T J by central differences for each tensor in ``wrt`` (default: all inputs).
+
+    ``fn`` is always called with all of ``inputs``; the tensors in ``wrt`` are
+    perturbed in place one element at a time and restored afterwards.
+    """
     estimates = []
-    for tensor in inputs:
+    for tensor in inputs if wrt is None else wrt:
         estimate = np.zeros(tensor.shape, dtype=np.float64)
         flat = tensor.data.reshape(-1)   # a view: writing into it perturbs the input
         for i in range(flat.size):
@@ -90,7 +94,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 
     for t, grad in zip(checked, saved):
         t.grad = grad
 
-    numeric = numerical_vjp(fn, checked, upstream, eps)
+    numeric = numerical_vjp(fn, inputs, upstream, eps, wrt=checked)
     for tensor, a, n in zip(checked, analytic, numeric):
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
         if excess.size and np.max(excess) > 0:
