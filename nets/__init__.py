@@ -1,0 +1,13 @@
+"""Recurrent nets unrolled on minigrad, and echo state networks.
+
+- ``cells``: one time step of an RNN, LSTM, GRU, from the seeds' equations.
+- ``recurrent``: ``RNN``, ``LSTM``, ``GRU``, ``BRNN`` over sequences (PyTorch's API).
+- ``reference``: hand-written numpy BPTT and RTRL, the oracles (not used by the nets).
+- ``esn``: echo state networks with a closed-form readout; ``datasets``: Mackey-Glass.
+"""
+from . import datasets
+from .cells import GRUCell, LSTMCell, RNNCell
+from .esn import ESN
+from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
+
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "ESN", "datasets"]

@@ -1,0 +1,159 @@
+"""One time step of an RNN, an LSTM and a GRU, written with the engine's elementary ops.
+
+Each ``*_step`` function is the cell's equations, op for op; there is no
+backward here. The engine records the ops, and backpropagation through time
+is its ordinary backward over the unrolled graph.
+
+Parameter layout (PyTorch's): for a hidden size H and G gates,
+``weight_ih`` (G*H, D) acts on the input, ``weight_hh`` (G*H, H) on the
+previous hidden state, with biases ``bias_ih`` and ``bias_hh`` (G*H,). The
+seeds write one matrix on the concatenation, W·[h(t-1), x(t)] (seed 000 "LSTM
+memory cell summary") or W·[X_t H_{t-1}] (seed 001 "LSTM Equations"); that
+matrix is [weight_hh  weight_ih] (or [weight_ih  weight_hh]) side by side, and
+b = bias_ih + bias_hh. The gates are stacked in PyTorch's order: LSTM i, f,
+g (the candidate C~), o; GRU r, z, n.
+
+The step functions take ``x_proj``, the input's contribution
+W_ih x(t) + b already computed: a sequence net computes it for all time steps
+with one matmul before the loop (see ``recurrent.py``), a cell per call.
+Shapes: x_proj (B, G*H) or (G*H,), h and c (B, H) or (H,).
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn.modules import uniform_
+from minigrad.random import RngLike
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+def rnn_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor, nonlinearity: str = "tanh") -> mg.Tensor:
+    """h(t) = f(W h(t-1) + U x(t) + b) (seed 000, "Recurrent connections between hidden units")."""
+    z = x_proj + h @ weight_hh.T
+    return z.tanh() if nonlinearity == "tanh" else z.relu()
+
+
+def lstm_step(x_proj: mg.Tensor, h: mg.Tensor, c: mg.Tensor,
+              weight_hh: mg.Tensor) -> tuple[mg.Tensor, mg.Tensor]:
+    """One LSTM step (seed 000, "LSTM memory cell summary"; seed 001, "LSTM Equations")."""
+    H = h.shape[-1]
+    gates = x_proj + h @ weight_hh.T                 # W·[h(t-1), x(t)] + b for all four gates
+    i = gates[..., 0 * H:1 * H].sigmoid()            # input gate    i(t)
+    f = gates[..., 1 * H:2 * H].sigmoid()            # forget gate   f(t)
+    g = gates[..., 2 * H:3 * H].tanh()               # candidate     C~(t)
+    o = gates[..., 3 * H:4 * H].sigmoid()            # output gate   o(t)
+    c_next = f * c + i * g                           # C(t) = f(t) ⊙ C(t-1) + i(t) ⊙ C~(t)
+    h_next = o * c_next.tanh()                       # h(t) = o(t) ⊙ tanh(C(t))
+    return h_next, c_next
+
+
+def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
+             bias_hh: Optional[mg.Tensor]) -> mg.Tensor:
+    """One GRU step, as PyTorch defines it (seed 001 "Beyond the LSTM" names the GRU).
+
+    r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+    ``bias_hh`` is not folded into ``x_proj`` because b_hn sits inside r ⊙ (...).
+    """
+    H = h.shape[-1]
+    h_proj = h @ weight_hh.T
+    if bias_hh is not None:
+        h_proj = h_proj + bias_hh
+    r = (x_proj[..., 0:H] + h_proj[..., 0:H]).sigmoid()
+    z = (x_proj[..., H:2 * H] + h_proj[..., H:2 * H]).sigmoid()
+    n = (x_proj[..., 2 * H:3 * H] + r * h_proj[..., 2 * H:3 * H]).tanh()
+    return (1.0 - z) * n + z * h
+
+
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def init_bound(hidden_size: int) -> float:
+    """PyTorch initialises every recurrent weight and bias from U(-1/sqrt(H), 1/sqrt(H))."""
+    return 1.0 / math.sqrt(hidden_size)
+
+
+class _Cell(nn.Module):
+    """Parameters of one cell: weight_ih (G*H, D), weight_hh (G*H, H), bias_ih, bias_hh (G*H,)."""
+
+    kind = ""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, rng: RngLike = None) -> None:
+        if input_size < 1 or hidden_size < 1:
+            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be positive, "
+                             f"got {input_size} and {hidden_size}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
+        self.weight_ih = nn.Parameter(uniform_((rows, input_size), bound, rng), name="weight_ih")
+        self.weight_hh = nn.Parameter(uniform_((rows, hidden_size), bound, rng), name="weight_hh")
+        self.bias_ih = nn.Parameter(uniform_((rows,), bound, rng), name="bias_ih") if bias else None
+        self.bias_hh = nn.Parameter(uniform_((rows,), bound, rng), name="bias_hh") if bias else None
+
+    def _input_projection(self, x: mg.Tensor, include_bias_hh: bool) -> mg.Tensor:
+        if x.shape[-1] != self.input_size:
+            raise mg.ShapeError(f"{type(self).__name__}: input has shape {x.shape} but input_size is "
+                                f"{self.input_size}")
+        x_proj = x @ self.weight_ih.T
+        if self.bias_ih is not None:
+            x_proj = x_proj + self.bias_ih
+            if include_bias_hh:
+                x_proj = x_proj + self.bias_hh
+        return x_proj
+
+    def _state(self, state: Optional[mg.Tensor], x: mg.Tensor, name: str) -> mg.Tensor:
+        expected = x.shape[:-1] + (self.hidden_size,)
+        if state is None:
+            return mg.Tensor(np.zeros(expected, dtype=x.dtype))
+        state = mg.ops.as_tensor(state)
+        if state.shape != expected:
+            raise mg.ShapeError(f"{type(self).__name__}: {name} has shape {state.shape}, expected {expected}")
+        return state
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, bias={self.bias_ih is not None}"
+
+
+class RNNCell(_Cell):
+    """h' = f(W_ih x + b_ih + W_hh h + b_hh), f = tanh or relu. Shapes: x (B, D) or (D,), h (B, H) or (H,)."""
+
+    kind = "rnn"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 rng: RngLike = None) -> None:
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, bias, rng)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x: mg.Tensor, h: Optional[mg.Tensor] = None) -> mg.Tensor:
+        x = mg.ops.as_tensor(x)
+        return rnn_step(self._input_projection(x, True), self._state(h, x, "h"), self.weight_hh,
+                        self.nonlinearity)
+
+
+class LSTMCell(_Cell):
+    """Returns (h', c'). Shapes: x (B, D) or (D,); h, c (B, H) or (H,)."""
+
+    kind = "lstm"
+
+    def forward(self, x: mg.Tensor, hx: Optional[tuple[mg.Tensor, mg.Tensor]] = None) -> tuple[mg.Tensor, mg.Tensor]:
+        x = mg.ops.as_tensor(x)
+        h, c = hx if hx is not None else (None, None)
+        return lstm_step(self._input_projection(x, True), self._state(h, x, "h"), self._state(c, x, "c"),
+                         self.weight_hh)
+
+
+class GRUCell(_Cell):
+    """Returns h'. Shapes: x (B, D) or (D,), h (B, H) or (H,)."""
+
+    kind = "gru"
+
+    def forward(self, x: mg.Tensor, h: Optional[mg.Tensor] = None) -> mg.Tensor:
+        x = mg.ops.as_tensor(x)
+        return gru_step(self._input_projection(x, False), self._state(h, x, "h"), self.weight_hh, self.bias_hh)

@@ -1,0 +1,264 @@
+"""RNN, LSTM and GRU over whole sequences, unrolled on the engine.
+
+The forward pass is a plain Python loop over time steps calling the cell's
+step function (``cells.py``), each step inside ``minigrad.scope`` named
+``layer{k}/{fwd|bwd}/t={t}``. The result is one big graph whose columns share
+the same weight tensors: "a giant shared-parameter neural network" (seed 004,
+"Training the RNN"). Backpropagation through time is the engine's ordinary
+``backward`` on that graph; the gradients of the shared weights are pooled
+over time steps where ``Tensor.backward`` sums the gradients of a tensor's uses.
+
+Signature and semantics are PyTorch's ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``:
+parameter names (``weight_ih_l0``, ``weight_hh_l0_reverse``, ...), shapes,
+initialisation U(-1/sqrt(H), 1/sqrt(H)), input (T, B, D), (B, T, D) with
+``batch_first``, or unbatched (T, D); ``h_n`` shaped (num_layers *
+num_directions, B, H); bidirectional output = [forward features, backward
+features]. A PyTorch state dict converted to numpy arrays loads with
+``load_state_dict``.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn.modules import uniform_
+from minigrad.random import RngLike
+
+from .cells import GATES, NONLINEARITIES, gru_step, init_bound, lstm_step, rnn_step
+
+State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
+
+
+class RecurrentNet(nn.Module):
+    """Shared machinery of RNN, LSTM and GRU: parameters, layers, directions, shapes."""
+
+    kind = ""                       # "rnn", "lstm" or "gru"
+    state_names: tuple[str, ...] = ("h",)
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, bidirectional: bool = False, learn_initial_state: bool = False,
+                 rng: RngLike = None) -> None:
+        name = type(self).__name__
+        if input_size < 1 or hidden_size < 1 or num_layers < 1:
+            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, got "
+                             f"{input_size}, {hidden_size}, {num_layers}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
+        self.num_directions = 2 if bidirectional else 1
+        rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * self.num_directions
+            for direction in range(self.num_directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                self._add(f"weight_ih{suffix}", uniform_((rows, layer_input), bound, rng))
+                self._add(f"weight_hh{suffix}", uniform_((rows, hidden_size), bound, rng))
+                if bias:
+                    self._add(f"bias_ih{suffix}", uniform_((rows,), bound, rng))
+                    self._add(f"bias_hh{suffix}", uniform_((rows,), bound, rng))
+        # Seed 004: "h(-1) = part of network parameters"; one learned initial
+        # state per layer and direction, shared by every sequence of a batch.
+        self.learn_initial_state = learn_initial_state
+        if learn_initial_state:
+            for state in self.state_names:
+                self._add(f"{state}0", np.zeros((num_layers * self.num_directions, hidden_size)))
+
+    def _add(self, name: str, values: np.ndarray) -> None:
+        setattr(self, name, nn.Parameter(values, name=name))
+
+    def _weights(self, layer: int, direction: int) -> tuple[mg.Tensor, mg.Tensor, Optional[mg.Tensor],
+                                                           Optional[mg.Tensor]]:
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        return (getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}"),
+                getattr(self, f"bias_ih{suffix}", None), getattr(self, f"bias_hh{suffix}", None))
+
+    # ------------------------------------------------------------- the step
+    def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
+              bias_hh: Optional[mg.Tensor]) -> State:
+        raise NotImplementedError
+
+    def _fold_bias_hh(self) -> bool:
+        """Can b_hh be added once to the input projection instead of at every step? (Not for the GRU.)"""
+        return True
+
+    # ------------------------------------------------------------ one layer
+    def _input_projection(self, inputs: mg.Tensor, weight_ih: mg.Tensor, bias_ih: Optional[mg.Tensor],
+                          bias_hh: Optional[mg.Tensor]) -> mg.Tensor:
+        """W_ih x(t) + b for every t at once: one (T*B, D) @ (D, G*H) matmul instead of T small ones.
+
+        The whole input sequence is known before the loop starts, so this is
+        the same arithmetic as inside the loop, grouped for BLAS.
+        """
+        T, B, D = inputs.shape
+        x_proj = (inputs.reshape(T * B, D) @ weight_ih.T).reshape(T, B, weight_ih.shape[0])
+        if bias_ih is not None:
+            bias = bias_ih + bias_hh if self._fold_bias_hh() else bias_ih
+            x_proj = x_proj + bias
+        return x_proj
+
+    def _run_direction(self, layer: int, direction: int, inputs: mg.Tensor, state: State) -> tuple[mg.Tensor, State]:
+        """Unroll one layer in one direction over the sequence. inputs (T, B, D) -> outputs (T, B, H)."""
+        weight_ih, weight_hh, bias_ih, bias_hh = self._weights(layer, direction)
+        T = inputs.shape[0]
+        if direction == 1:
+            inputs = inputs.flip(0)            # seed 004, "Bidirectional RNN": flip it in time
+        x_proj = self._input_projection(inputs, weight_ih, bias_ih, bias_hh)
+        outputs = []
+        for step in range(T):
+            t = step if direction == 0 else T - 1 - step     # scopes name the true time index
+            with mg.scope(f"t={t}"):
+                state = self._step(x_proj[step], state, weight_hh, bias_hh)
+            outputs.append(state[0])
+        output = mg.stack(outputs, axis=0)
+        if direction == 1:
+            output = output.flip(0)            # flip back to straighten time
+        return output, state
+
+    # -------------------------------------------------------------- forward
+    def forward(self, x: Any, hx: Any = None) -> tuple[mg.Tensor, Any]:
+        """Run the net over a sequence.
+
+        Args:
+            x: (T, B, D), or (B, T, D) with ``batch_first``, or unbatched (T, D).
+            hx: initial state(s) (num_layers * num_directions, B, H), or
+                (num_layers * num_directions, H) for unbatched input; for the
+                LSTM a pair (h0, c0). None: zeros (or the learned initial state).
+
+        Returns:
+            output (T, B, num_directions * H) (batch_first and unbatched
+            layouts as the input), and h_n (num_layers * num_directions, B, H)
+            (for the LSTM, the pair (h_n, c_n)).
+        """
+        x = mg.ops.as_tensor(x)
+        name = type(self).__name__
+        if x.ndim not in (2, 3):
+            raise mg.ShapeError(f"{name}: input must be (T, B, D), (B, T, D) with batch_first, or unbatched "
+                                f"(T, D); got shape {x.shape}")
+        unbatched = x.ndim == 2
+        if unbatched:
+            x = x.reshape(x.shape[0], 1, x.shape[1])
+        elif self.batch_first:
+            x = x.transpose(1, 0, 2)
+        T, B, D = x.shape
+        if D != self.input_size:
+            raise mg.ShapeError(f"{name}: input has {D} features (shape {x.shape}) but input_size is "
+                                f"{self.input_size}")
+        if T == 0:
+            raise mg.ShapeError(f"{name}: the input sequence is empty (shape {x.shape})")
+        initial = self._initial_states(hx, B, unbatched, x.dtype)
+
+        layer_input, finals = x, []
+        for layer in range(self.num_layers):
+            directions = []
+            for direction in range(self.num_directions):
+                index = layer * self.num_directions + direction
+                with mg.scope(f"layer{layer}"), mg.scope("bwd" if direction else "fwd"):
+                    output, final = self._run_direction(layer, direction, layer_input, initial[index])
+                directions.append(output)
+                finals.append(final)
+            # Seed 004, "Bidirectional RNN": the block's output is [h_f(t); h_b(t)],
+            # and layer k+1 reads layer k's (concatenated) output.
+            layer_input = directions[0] if len(directions) == 1 else mg.concatenate(directions, axis=-1)
+
+        output = layer_input
+        final_states = tuple(mg.stack([final[k] for final in finals], axis=0) for k in range(len(self.state_names)))
+        if unbatched:
+            output = output.reshape(T, output.shape[-1])
+            final_states = tuple(s.reshape(s.shape[0], s.shape[-1]) for s in final_states)
+        elif self.batch_first:
+            output = output.transpose(1, 0, 2)
+        return output, final_states[0] if len(final_states) == 1 else final_states
+
+    def _initial_states(self, hx: Any, B: int, unbatched: bool, dtype: np.dtype) -> list[State]:
+        """One state tuple per (layer, direction), in PyTorch's h_n row order."""
+        rows, H, name = self.num_layers * self.num_directions, self.hidden_size, type(self).__name__
+        if hx is None:
+            if self.learn_initial_state:
+                learned = [getattr(self, f"{s}0") for s in self.state_names]
+                return [tuple(p[index] for p in learned) for index in range(rows)]
+            zeros = mg.Tensor(np.zeros((B, H), dtype=dtype))
+            return [tuple(zeros for _ in self.state_names)] * rows
+        given = (hx,) if len(self.state_names) == 1 else tuple(hx)
+        if len(given) != len(self.state_names):
+            raise ValueError(f"{name}: hx must be {' and '.join(s + '0' for s in self.state_names)}, "
+                             f"got {len(given)} tensors")
+        expected = (rows, H) if unbatched else (rows, B, H)
+        states = []
+        for state_name, tensor in zip(self.state_names, given):
+            tensor = mg.ops.as_tensor(tensor)
+            if tensor.shape != expected:
+                raise mg.ShapeError(f"{name}: {state_name}0 has shape {tensor.shape}, expected {expected} "
+                                    f"(num_layers * num_directions, {'' if unbatched else 'B, '}H)")
+            states.append(tensor.reshape(rows, 1, H) if unbatched else tensor)
+        return [tuple(s[index] for s in states) for index in range(rows)]
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, bias={self.bias}, "
+                f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
+
+
+class RNN(RecurrentNet):
+    """Elman RNN: h(t) = f(W_ih x(t) + b_ih + W_hh h(t-1) + b_hh), f = tanh or relu.
+
+    Seed 000, "Recurrent connections between hidden units"; seed 004, the
+    forward pseudocode of "Training the RNN" (z(t,l) = Wc(l) h(t,l-1) +
+    Wr(l) h(t-1,l) + b(l), h(t,l) = tanh(z(t,l))).
+    """
+
+    kind = "rnn"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
+                 learn_initial_state: bool = False, rng: RngLike = None) -> None:
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
+                         learn_initial_state, rng)
+
+    def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
+              bias_hh: Optional[mg.Tensor]) -> State:
+        return (rnn_step(x_proj, state[0], weight_hh, self.nonlinearity),)
+
+
+class LSTM(RecurrentNet):
+    """LSTM (seed 000, "LSTM memory cell summary"; seed 001, "LSTM Equations"); forward returns (output, (h_n, c_n))."""
+
+    kind = "lstm"
+    state_names = ("h", "c")
+
+    def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
+              bias_hh: Optional[mg.Tensor]) -> State:
+        return lstm_step(x_proj, state[0], state[1], weight_hh)
+
+
+class GRU(RecurrentNet):
+    """GRU with PyTorch's equations (see ``cells.gru_step``)."""
+
+    kind = "gru"
+
+    def _fold_bias_hh(self) -> bool:
+        return False
+
+    def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
+              bias_hh: Optional[mg.Tensor]) -> State:
+        return (gru_step(x_proj, state[0], weight_hh, bias_hh),)
+
+
+def BRNN(input_size: int, hidden_size: int, num_layers: int = 1, cell: str = "rnn", **options: Any) -> RecurrentNet:
+    """A bidirectional RNN (seed 004, "Bidirectional RNN"; seed 000, "bidirectional neural networks").
+
+    Each layer is a block of two nets over the same input: a forward net,
+    and a backward net that sees the input flipped in time and whose outputs
+    are flipped back; the block outputs [h_f(t); h_b(t)]. Several layers stack
+    such blocks, each reading the previous block's output (seed 004: "stacking
+    many independent bidirectional blocks"; seed 000, "Shallow vs deep
+    bidirectional neural networks"). The same as ``RNN(...,
+    bidirectional=True)`` (or LSTM, GRU with ``cell="lstm"``, ``"gru"``).
+    """
+    nets = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+    if cell not in nets:
+        raise ValueError(f"BRNN: cell must be one of {sorted(nets)}, got {cell!r}")
+    return nets[cell](input_size, hidden_size, num_layers, bidirectional=True, **options)
