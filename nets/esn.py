@@ -42,7 +42,7 @@ DENSE_EIGENVALUE_LIMIT = 1000
 # Steps of states held in memory at once while fitting: memory stays
 # O(chunk_size * N + N^2) whatever the length of the data, and each chunk
 # feeds one BLAS call.
-DEFAULT_CHUNK_SIZE = 1000
+DEFAULT_CHUNK_SIZE = 2000
 
 ArrayOrSequences = np.ndarray | Sequence[np.ndarray]
 
@@ -153,26 +153,28 @@ def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray
     Seed 000, "Training readouts": W_out = Y H^T (H H^T + beta I)^-1. Never
     form the inverse: W_out (H H^T + beta I) = Y H^T is, transposed, the
     symmetric positive definite system (H H^T + beta I) W_out^T = H Y^T,
-    solved by Cholesky.
+    solved by a Cholesky factorisation and two triangular solves.
 
     Args:
-        gram: (F, F) the sum of z(n) z(n)^T over the training steps, H H^T.
-            Only its upper triangle is read.
-        cross: (D_out, F) the sum of y(n) z(n)^T, Y H^T.
+        gram: (F, F) H H^T, the sum of z(n) z(n)^T over the training steps.
+            Only its upper triangle is read (the one `_add_gram` fills), and
+            it is overwritten by the factorisation: for N = 10,000 a copy
+            would cost another 800 MB.
+        cross: (D_out, F) Y H^T, the sum of y(n) z(n)^T.
         ridge: beta >= 0.
 
     Returns:
         W_out of shape (D_out, F).
     """
-    regularised = np.triu(gram) + np.triu(gram, 1).T + ridge * np.eye(gram.shape[0])
+    gram[np.diag_indices_from(gram)] += ridge
     try:
-        solution = scipy.linalg.solve(regularised, cross.T, assume_a="pos", overwrite_a=True)
+        factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True)
     except np.linalg.LinAlgError as error:
         raise ValueError(
             f"the readout's normal equations H H^T + beta I are singular with beta={ridge} "
-            f"(the collected states are linearly dependent); use a positive ridge: {error}"
+            f"(the collected states are linearly dependent); use a positive ridge ({error})"
         ) from None
-    return solution.T
+    return scipy.linalg.cho_solve(factor, cross.T).T
 
 
 class ESN:
@@ -308,7 +310,9 @@ class ESN:
             h(n) = (1 - alpha) h(n-1) + alpha tanh(drive + W h(n-1)), shape (N,).
         """
         candidate = np.tanh(drive + self.W @ state)
-        return (1.0 - self.leak_rate) * state + self.leak_rate * candidate
+        # (1 - alpha) h + alpha h~ rearranged as h + alpha (h~ - h): the same
+        # value with one vector operation fewer, in the hottest loop.
+        return state + self.leak_rate * (candidate - state)
 
     def _input_drive(self, inputs: np.ndarray) -> np.ndarray:
         """W_in [1; x(n)] for a block of steps at once.
@@ -324,19 +328,22 @@ class ESN:
         """
         return self.W_in[:, 0] + inputs @ self.W_in[:, 1:].T
 
-    def _state_chunks(
+    def _feature_chunks(
         self,
         inputs: np.ndarray,
         teacher: np.ndarray | None,
         initial_state: np.ndarray,
         chunk_size: int,
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Drive the reservoir with known inputs, yielding states chunk by chunk.
+        """Drive the reservoir with known inputs, yielding z(n) chunk by chunk.
 
         With output feedback, the fed-back y(n-1) is the teacher's target
         (teacher forcing, seed 000 "Echo state network": y(n) = y_target(n)),
         known in advance like the input, so it joins the input drive. Before
         the first step y(-1) = 0, matching a reset state.
+
+        The states are written straight into the columns of z that hold them,
+        so the design matrix of a chunk is built without copying the states.
 
         Args:
             inputs: (T, input_size).
@@ -346,7 +353,8 @@ class ESN:
             chunk_size: steps per yielded chunk.
 
         Yields:
-            (start, states): states of shape (t, N) hold h(start) ... h(start + t - 1).
+            (start, z): z of shape (t, n_features), rows z(n) = [1; h(n); x(n)]
+            for n = start ... start + t - 1; `self._states_in(z)` is h(n).
         """
         steps = inputs.shape[0]
         fed_back = None
@@ -358,11 +366,19 @@ class ESN:
             drive = self._input_drive(inputs[start:stop])
             if fed_back is not None:
                 drive += fed_back[start:stop] @ self.W_fb.T
-            states = np.empty((stop - start, self.reservoir_size))
+            z = np.empty((stop - start, self.n_features))
+            z[:, 0] = 1.0
+            if self.include_input:
+                z[:, 1 + self.reservoir_size :] = inputs[start:stop]
+            states = self._states_in(z)
             for step in range(stop - start):
                 state = self._leaky_update(state, drive[step])
                 states[step] = state
-            yield start, states
+            yield start, z
+
+    def _states_in(self, z: np.ndarray) -> np.ndarray:
+        """The h(n) columns of z(n) = [1; h(n); x(n)]: a view of shape (t, N)."""
+        return z[:, 1 : 1 + self.reservoir_size]
 
     def features(self, states: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         """The readout's input z(n) = [1; h(n); x(n)] for every step.
@@ -409,8 +425,8 @@ class ESN:
                 f"initial_state must have shape ({self.reservoir_size},), "
                 f"got {initial_state.shape}"
             )
-        chunks = self._state_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
-        return np.vstack([states for _, states in chunks])
+        chunks = self._feature_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
+        return np.vstack([self._states_in(z) for _, z in chunks])
 
     def _check_teacher(self, teacher: np.ndarray | None, steps: int) -> np.ndarray | None:
         """Validate the teacher-forcing targets against the feedback setting."""
@@ -476,20 +492,21 @@ class ESN:
         for x_seq, y_seq in zip(inputs, targets):
             teacher = y_seq if self.feedback else None
             state = np.zeros(self.reservoir_size)
-            for start, states in self._state_chunks(x_seq, teacher, state, chunk_size):
-                stop = start + states.shape[0]
-                kept = slice(max(washout - start, 0), None)
-                z = self.features(states[kept], x_seq[start:stop][kept])
-                gram = _add_gram(gram, z)
-                cross += y_seq[start:stop][kept].T @ z
-                state = states[-1]
+            for start, z in self._feature_chunks(x_seq, teacher, state, chunk_size):
+                stop = start + z.shape[0]
+                first_kept = max(washout - start, 0)
+                if first_kept < z.shape[0]:
+                    gram = _add_gram(gram, z[first_kept:])
+                    cross += y_seq[start + first_kept : stop].T @ z[first_kept:]
+                    last_z = z[-1].copy()
+                state = self._states_in(z)[-1].copy()
 
         self.W_out = solve_ridge(gram, cross, self.ridge)
         self._state = state
         if self.feedback:
             self._last_output = targets[-1][-1].copy()
         else:
-            self._last_output = self.W_out @ z[-1]
+            self._last_output = self.W_out @ last_z
         return self
 
     # -------------------------------------------------------------- prediction
@@ -516,10 +533,9 @@ class ESN:
             return self._run_closed_loop(inputs.shape[0], inputs)
 
         outputs = np.empty((inputs.shape[0], self.output_size))
-        for start, states in self._state_chunks(inputs, None, self._state, DEFAULT_CHUNK_SIZE):
-            stop = start + states.shape[0]
-            outputs[start:stop] = self.features(states, inputs[start:stop]) @ self.W_out.T
-            self._state = states[-1]
+        for start, z in self._feature_chunks(inputs, None, self._state, DEFAULT_CHUNK_SIZE):
+            outputs[start : start + z.shape[0]] = z @ self.W_out.T
+            self._state = self._states_in(z)[-1].copy()
         self._last_output = outputs[-1].copy()
         return outputs
 
@@ -564,8 +580,9 @@ class ESN:
             self.reset()
             if autonomous_feedback:
                 no_input = np.zeros((series.shape[0], 0))
-                for _, states in self._state_chunks(no_input, series, self._state, DEFAULT_CHUNK_SIZE):
-                    self._state = states[-1]
+                chunks = self._feature_chunks(no_input, series, self._state, DEFAULT_CHUNK_SIZE)
+                for _, z in chunks:
+                    self._state = self._states_in(z)[-1].copy()
                 # Teacher forcing ends here: the next step feeds back s(T-1).
                 self._last_output = series[-1].copy()
             else:
