@@ -339,17 +339,19 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     if not axes:
-        axes = tuple(reversed(range(a.ndim)))
-    if sorted(int(ax) % builtins.max(a.ndim, 1) for ax in axes) != list(range(a.ndim)) or len(axes) != a.ndim:
+        axes = tuple(range(a.ndim - 1, -1, -1))
+    elif sorted(ax % a.ndim if a.ndim else ax for ax in axes) != list(range(a.ndim)) or len(axes) != a.ndim:
         raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
                          f"of a tensor of shape {a.shape}")
-    axes = tuple(int(ax) % a.ndim for ax in axes)
-    inverse = tuple(np.argsort(axes))
+    else:
+        axes = tuple(ax % a.ndim for ax in axes)
+    # The VJP of a permutation is the inverse permutation.
+    inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))
 
     def backward(g: np.ndarray) -> tuple[Grad]:
-        return (np.transpose(g, inverse),)
+        return (g.transpose(inverse),)
 
-    return make_result(np.transpose(a.data, axes), (a,), "transpose", backward)
+    return make_result(a.data.transpose(axes), (a,), "transpose", backward)
 
 
 def flip(a: Tensor, axis: Any = None) -> Tensor:
@@ -368,6 +370,8 @@ def flip(a: Tensor, axis: Any = None) -> Tensor:
 
 def _index_of(index: Any) -> Any:
     """Turn Tensors inside an index into integer arrays."""
+    if isinstance(index, (int, slice)):
+        return index
     if isinstance(index, tuple):
         return tuple(_index_of(part) for part in index)
     if isinstance(index, Tensor):
@@ -381,6 +385,8 @@ def _index_of(index: Any) -> Any:
 
 def _is_advanced(index: Any) -> bool:
     """Does the index use arrays (numpy's "advanced" indexing, which can repeat positions)?"""
+    if isinstance(index, (int, slice)):
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     return builtins.any(isinstance(part, np.ndarray) for part in parts)
 
@@ -443,7 +449,9 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     axis = axis % out.ndim
 
     def backward(g: np.ndarray) -> list[Grad]:
-        return [np.take(g, k, axis=axis) if t.requires_grad else None for k, t in enumerate(tensors)]
+        # Slice k of g along the new axis (a view, not a copy) goes to tensor k.
+        before = (slice(None),) * axis
+        return [g[before + (k,)] if t.requires_grad else None for k, t in enumerate(tensors)]
 
     return make_result(out, tensors, "stack", backward)
 

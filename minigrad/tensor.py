@@ -223,14 +223,16 @@ class Tensor:
                 if total is None and type(parent_grad) is not SliceGrad:
                     grads[parent] = parent_grad
                     continue
-                if total is None:
-                    total = np.zeros_like(parent.data)
-                elif id(total) not in owned:
-                    total = total.copy()
                 if type(parent_grad) is SliceGrad:
+                    if total is None:
+                        total = np.zeros_like(parent.data)
+                    elif id(total) not in owned:
+                        total = total.copy()
                     parent_grad.add_into(total)
-                else:
+                elif id(total) in owned:
                     total += parent_grad
+                else:
+                    total = total + parent_grad
                 grads[parent] = total
                 owned.add(id(total))
 

@@ -2,6 +2,8 @@
 
 - ``cells``: one time step of an RNN, LSTM, GRU, from the seeds' equations.
 - ``recurrent``: ``RNN``, ``LSTM``, ``GRU``, ``BRNN`` over sequences (PyTorch's API).
+- ``simple``: ``JordanNet`` (output-to-hidden, NARX) and ``ElmanNet``, with "blocked" gradients.
+- ``training``: truncated BPTT(k1, k2) with ``detach``.
 - ``reference``: hand-written numpy BPTT and RTRL, the oracles (not used by the nets).
 - ``esn``: echo state networks with a closed-form readout; ``datasets``: Mackey-Glass.
 """
@@ -9,5 +11,8 @@ from . import datasets
 from .cells import GRUCell, LSTMCell, RNNCell
 from .esn import ESN
 from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
+from .simple import ElmanNet, JordanNet
+from .training import truncated_bptt
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "ESN", "datasets"]
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "JordanNet", "ElmanNet",
+           "truncated_bptt", "ESN", "datasets"]

@@ -1,0 +1,107 @@
+"""Truncated backpropagation through time, in the engine's style: windows and ``detach``.
+
+Seed 000, "Backpropagation through time – online with truncation": when the
+network runs continuously, "the number of recursive steps for weight updates
+has to be finite" and "beyond the truncation there is no memory effect".
+Seed 001: "truncated BPTT with look-back limited to τ steps".
+
+BPTT(k1, k2) (Williams & Peng, 1990): every k1 steps, backpropagate the loss
+of those k1 steps through at most the last k2 steps (k2 >= k1). Nothing here
+is a hand-written backward: each window is an ordinary forward pass of the
+net, starting from a *detached* state (a constant, so the gradient stops
+there), followed by the engine's ``backward``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import minigrad as mg
+
+from .recurrent import RecurrentNet
+
+
+@dataclass
+class Window:
+    """One update of truncated BPTT: the loss of steps [first_loss, end), backpropagated through [start, end)."""
+
+    start: int
+    first_loss: int
+    end: int
+    loss: mg.Tensor
+
+
+def truncation_windows(T: int, k1: int, k2: int) -> list[tuple[int, int, int]]:
+    """The windows (start, first_loss, end) of BPTT(k1, k2) over steps 0 .. T-1.
+
+    Updates happen at end = k1, 2 k1, ..., and at T. Each backpropagates the
+    loss terms since the previous update through a look-back of k2 steps,
+    measured from where a full k1-step window ends; so with k1 = k2 = k the
+    windows are the chunks [0, k), [k, 2k), ..., and with k1 = k2 >= T there is
+    one window, full BPTT.
+    """
+    if not (isinstance(k1, int) and isinstance(k2, int) and 1 <= k1 <= k2):
+        raise ValueError(f"truncated_bptt: needs integers k2 >= k1 >= 1, got k1={k1!r}, k2={k2!r}")
+    windows = []
+    for first_loss in range(0, T, k1):
+        windows.append((max(0, first_loss + k1 - k2), first_loss, min(first_loss + k1, T)))
+    return windows
+
+
+def _detach(state: Any) -> Any:
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def truncated_bptt(net: RecurrentNet, x: Any, targets: Any,
+                   loss_fn: Callable[[mg.Tensor, Any], mg.Tensor], k1: int, k2: int | None = None,
+                   hx: Any = None) -> Iterator[Window]:
+    """Run BPTT(k1, k2) over one long sequence, yielding after each window's backward.
+
+    Args:
+        net: a unidirectional ``RNN``, ``LSTM`` or ``GRU``.
+        x: the input sequence in the net's layout ((T, B, D), (B, T, D) with
+            batch_first, or (T, D)).
+        targets: indexable along time like the output ((T, ...) or (B, T, ...)).
+        loss_fn: ``loss_fn(output_slice, target_slice) -> scalar Tensor``.
+        k1: steps between updates; k2: look-back (default k1).
+        hx: initial state; it receives gradient from windows that start at 0.
+
+    The caller updates the parameters between windows, e.g.::
+
+        for window in truncated_bptt(net, x, y, mse, k1=20):
+            clip_grad_norm_(net.parameters(), 1.0); opt.step(); opt.zero_grad()
+
+    The state entering a window is a constant (detached). When windows
+    overlap (k2 > k1) it is recomputed without a graph from the state that
+    entered the previous window, with the current parameters.
+    """
+    if net.bidirectional:
+        raise ValueError("truncated_bptt: a bidirectional net needs the whole sequence; truncation "
+                         "runs forward in time only")
+    k2 = k1 if k2 is None else k2
+    x = mg.ops.as_tensor(x)
+    time_axis = 1 if (net.batch_first and x.ndim == 3) else 0
+
+    def steps(tensor: Any, begin: int, stop: int) -> Any:
+        index = (slice(None),) * time_axis + (slice(begin, stop),)
+        return tensor[index]
+
+    T = x.shape[time_axis]
+    entering_position, entering_state = 0, hx     # the state entering the previous window
+    last_end, last_final = None, None
+    for start, first_loss, end in truncation_windows(T, k1, k2):
+        if start == last_end:
+            state = last_final
+        else:
+            state = entering_state
+            if start > entering_position:
+                with mg.no_grad():
+                    _, state = net(steps(x, entering_position, start), state)
+        entering_position, entering_state = start, state
+        output, final = net(steps(x, start, end), state)
+        loss = loss_fn(steps(output, first_loss - start, end - start), steps(targets, first_loss, end))
+        loss.backward()
+        last_end, last_final = end, _detach(final)
+        yield Window(start, first_loss, end, loss)
