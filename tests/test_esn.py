@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from nets.datasets import mackey_glass
-from nets.esn import ESN, nrmse, random_reservoir, spectral_radius
+from nets.esn import (
+    ESN,
+    fit_readout_by_gradient_descent,
+    nrmse,
+    random_reservoir,
+    spectral_radius,
+)
 
 
 def small_esn(**overrides) -> ESN:
@@ -345,3 +351,28 @@ def test_nrmse_is_zero_for_a_perfect_and_one_for_the_mean_prediction():
     assert nrmse(np.full_like(target, target.mean()), target) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="same shape"):
         nrmse(target[:50], target)
+
+
+# ------------------------------------------- the readout by gradient descent
+
+
+def test_gradient_descent_on_the_engine_converges_to_the_closed_form():
+    # A small, well-conditioned problem: gradient descent's speed depends on
+    # the condition number, the closed form's does not.
+    esn = ESN(1, 8, 2, spectral_radius=0.5, leak_rate=1.0, input_scaling=0.5, ridge=2.0, seed=0)
+    X, Y = random_task(200, output_size=2)
+    Y[:, 1] = -Y[:, 1]
+    esn.fit(X, Y)
+    states = esn.collect_states(X)
+    trained = fit_readout_by_gradient_descent(np.hstack([states, X]), Y, ridge=2.0, steps=3000)
+    np.testing.assert_allclose(trained, esn.W_out, rtol=1e-6, atol=1e-8)
+    # The scaling lambda = 2 beta / (T D) matters: a weight decay of beta
+    # itself would minimise the ridge problem with beta' = beta T D / 2.
+    Z = augmented(states, X)
+    naive = ridge_formula(Z, Y, 2.0 * 200 * 2 / 2)
+    assert np.max(np.abs(naive - esn.W_out)) > 1e-2
+
+
+def test_gradient_descent_readout_refuses_mismatched_lengths():
+    with pytest.raises(ValueError, match="features and targets must have the same number of steps"):
+        fit_readout_by_gradient_descent(np.zeros((10, 3)), np.zeros((9, 1)), ridge=1.0)
