@@ -201,19 +201,20 @@ class ESN:
         W_out: (output_size, n_features), None before `fit`.
         n_features: F = 1 + N (+ input_size with `include_input`).
 
-    Defaults, and why (tuned on one-step Mackey-Glass, see docs/esn.md):
+    Defaults, and why (a safe start, not a per-task optimum; docs/esn.md
+    gives tuned Mackey-Glass set-ups):
         spectral_radius=0.95: just under 1, the seed's "near the edge of
             stability": long memory while the echo state property holds.
         leak_rate=0.3: slows the units so the reservoir follows a signal that
-            varies over tens of steps (Mackey-Glass) rather than every step.
+            varies over tens of steps rather than every step.
         connectivity=0.1: inside the seed's 2-20%; a step costs
-            connectivity * N^2 multiply-adds, so lower it for N in the
-            thousands (Jaeger used about 1% for 400+ units).
+            connectivity * N^2 multiply-adds, so lower it (to ~10 links per
+            unit) for reservoirs of thousands of units.
         input_scaling=1.0, bias_scaling=0.2: inputs of order one drive the
             tanh units in their non-linear range without saturating them
             ("input scaling", slide "Reservoir computing").
-        ridge=1e-6: enough to tame the near-collinear states of a large
-            reservoir, small enough not to bias a 1e-4-level fit.
+        ridge=1e-6: regularises the nearly collinear states of a large
+            reservoir; precise fits go lower (1e-8 on Mackey-Glass).
         feedback_scaling=1.0: output feedback as strong as the input.
     """
 
