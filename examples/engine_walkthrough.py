@@ -1,0 +1,248 @@
+"""Reverse mode, step by step, on a tiny two-step recurrence.
+
+Every number in docs/engine.md comes from this script. Run it from the repo root:
+
+    python examples/engine_walkthrough.py              # print the walkthrough
+    python examples/engine_walkthrough.py --write-doc  # refresh docs/engine.md (output blocks, code-line links)
+    python examples/engine_walkthrough.py --check      # exit 1 if docs/engine.md is stale
+
+The example is an RNN cut down to the bone: a constant input x of 2 elements,
+one weight W used at two time steps, and a bias b of shape (1,) that is
+broadcast over the two units at each step:
+
+    h1 = tanh(W x  + b)        in scope "t=1"
+    h2 = tanh(W h1 + b)        in scope "t=2"
+    E  = sum(h2)
+
+so W and b each receive two gradients, one per use, which backward pools
+(seed 000, "Learning algorithms for RNNs": dE/dW = sum_t dE/dW_t).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))   # run from a checkout without installing
+
+import minigrad as mg                       # noqa: E402
+from minigrad.testing import gradcheck      # noqa: E402
+
+np.set_printoptions(precision=4, suppress=True, floatmode="fixed")
+
+
+def fmt(array) -> str:
+    return np.array2string(np.asarray(array), separator=", ")
+
+
+def named(tensor: mg.Tensor, name: str) -> mg.Tensor:
+    tensor.name = name          # a label for printing; the engine ignores it
+    return tensor
+
+
+def build() -> tuple[mg.Tensor, mg.Tensor, mg.Tensor, mg.Tensor]:
+    """The forward pass: returns E, W, b, x."""
+    x = mg.Tensor([1.0, 2.0], name="x")                                        # constant input
+    W = mg.Tensor([[0.5, -0.4], [0.3, 0.8]], requires_grad=True, name="W")
+    b = mg.Tensor([0.1], requires_grad=True, name="b")                          # shape (1,): broadcast
+    h = x
+    for t in (1, 2):
+        with mg.scope(f"t={t}"):
+            a = named(W @ h, f"a{t}")
+            z = named(a + b, f"z{t}")
+            h = named(z.tanh(), f"h{t}")
+    E = named(h.sum(), "E")
+    return E, W, b, x
+
+
+def label(node: mg.Tensor) -> str:
+    return node.name or "?"
+
+
+# ------------------------------------------------------------- the sections
+def section_graph() -> str:
+    E, W, b, x = build()
+    lines = ["The graph, node by node, in the order topological_order(E) returns it",
+             "(parents before children); each line is `name = op(parents)`, then repr(node):", ""]
+    for node in mg.topological_order(E):
+        if node.parents:
+            parents = ", ".join(label(p) for p in node.parents)
+            lines.append(f"{label(node):>2} = {node.op}({parents})   scope {node.scope!r}")
+        else:
+            lines.append(f"{label(node):>2}   leaf")
+        lines.append("     " + repr(node).replace("\n", "\n     "))
+    lines += ["", f"x is only a parent: x.requires_grad = {x.requires_grad}, so the search never enters it.",
+              f"E.op = {E.op!r}, E.parents = ({label(E.parents[0])},), E.parents[0].op = {E.parents[0].op!r}"]
+    return "\n".join(lines)
+
+
+def section_order() -> str:
+    E, *_ = build()
+    order = mg.topological_order(E)
+    return "\n".join([
+        "topological_order(E): " + " ".join(label(n) for n in order),
+        "backward visits:      " + " ".join(label(n) for n in reversed(order)),
+    ])
+
+
+def logged(node: mg.Tensor, vjp, log: list):
+    """Wrap a node's vector-Jacobian product so that each call is recorded."""
+    def wrapper(g):
+        parent_grads = vjp(g)
+        log.append((node, g, parent_grads))
+        return parent_grads
+    return wrapper
+
+
+def section_backward() -> str:
+    E, W, b, x = build()
+    log: list = []
+    for node in mg.topological_order(E):
+        if node.parents:
+            node._backward = logged(node, node._backward, log)
+    E.backward(keep_contributions=True)
+
+    received: dict[int, list[tuple[int, np.ndarray]]] = {}   # id(tensor) -> (step, gradient), one per use
+    lines = ["E.backward(): seed dE/dE = 1", ""]
+    for step, (node, g, parent_grads) in enumerate(log, 1):
+        parents = ", ".join(label(p) for p in node.parents)
+        lines.append(f"{step}. {label(node)} = {node.op}({parents})   scope {node.scope!r}")
+        pieces = received.get(id(node), [])
+        if len(pieces) > 1:
+            lines.append(f"   g = dE/d{label(node)} = " + " + ".join(fmt(p) for _, p in pieces) + f" = {fmt(g)}   (pooled)")
+        else:
+            lines.append(f"   g = dE/d{label(node)} = {fmt(g)}")
+        for parent, grad in zip(node.parents, parent_grads):
+            if grad is None:
+                lines.append(f"   -> {label(parent)}: None (requires_grad=False, nothing computed)")
+                continue
+            received.setdefault(id(parent), []).append((step, np.array(grad)))
+            note = ""
+            if np.shape(grad) != np.shape(g) and node.op == "add":
+                note = f"   (unbroadcast: g of shape {np.shape(g)} summed to {np.shape(grad)})"
+            head = f"   -> dE/d{label(parent)} += "
+            lines.append(head + fmt(grad).replace("\n", "\n" + " " * (len(head) - 1)) + note)
+    lines += ["", "The leaves, after backward:"]
+    for leaf in (W, b):
+        pieces = received[id(leaf)]
+        steps = " and ".join(str(step) for step, _ in pieces)
+        lines.append(f"{label(leaf)}: {len(pieces)} gradients arrived (steps {steps}), summed in grads[{label(leaf)}]")
+        lines.append(f"   {label(leaf)}.contributions, one (scope, grad) pair per use:")
+        for scope, grad in leaf.contributions:
+            lines.append(f"      ({scope!r}, {fmt(grad)})".replace("\n", "\n" + " " * 14))
+        lines.append(f"   {label(leaf)}.grad = {fmt(leaf.grad)}".replace("\n", "\n" + " " * 12))
+        total = sum(g for _, g in leaf.contributions)
+        lines.append(f"   sum of the contributions equals {label(leaf)}.grad: "
+                     f"{np.allclose(total, leaf.grad, rtol=0, atol=1e-15)}")
+    lines.append(f"x.grad = {x.grad}   (a constant: no gradient computed)")
+    return "\n".join(lines)
+
+
+def section_check() -> str:
+    """The same gradients by hand (BPTT in numpy), and by finite differences."""
+    E, W, b, x = build()
+    E.backward()
+    Wd, bd, xd = W.data, b.data, x.data
+    h1 = np.tanh(Wd @ xd + bd)
+    h2 = np.tanh(Wd @ h1 + bd)
+    dz2 = 1.0 - h2 ** 2                      # dE/dh2 = 1, through tanh
+    dz1 = (Wd.T @ dz2) * (1.0 - h1 ** 2)     # back through W at t=2, then tanh at t=1
+    dW = np.outer(dz2, h1) + np.outer(dz1, xd)   # dE/dW_t2 + dE/dW_t1
+    db = np.array([dz2.sum() + dz1.sum()])       # each step: unbroadcast sums over the 2 units
+
+    def f(W, b):
+        h = x
+        for _ in range(2):
+            h = (W @ h + b).tanh()
+        return h.sum()
+
+    W64 = mg.Tensor(Wd, requires_grad=True)
+    b64 = mg.Tensor(bd, requires_grad=True)
+    return "\n".join([
+        "By hand: dz2 = 1 - h2^2, dz1 = (W^T dz2) * (1 - h1^2),",
+        "         dE/dW = outer(dz2, h1) + outer(dz1, x),  dE/db = sum(dz2) + sum(dz1)",
+        f"hand dE/dW equals W.grad: {np.allclose(dW, W.grad, rtol=0, atol=1e-15)}",
+        f"hand dE/db equals b.grad: {np.allclose(db, b.grad, rtol=0, atol=1e-15)}",
+        f"gradcheck(f, [W, b]) -> {gradcheck(f, [W64, b64])}",
+    ])
+
+
+SECTIONS = {"graph": section_graph, "order": section_order,
+            "backward": section_backward, "check": section_check}
+
+
+# ------------------------------------------ keeping docs/engine.md in step
+# Everything below maintains the doc, not the walkthrough. The doc holds
+#   <!-- walkthrough: NAME --> ... <!-- /walkthrough -->
+# blocks filled with the output of section NAME, and links to code lines whose
+# text is the code on that line, e.g. [`total += parent_grad`](../minigrad/tensor.py#L233):
+# --write-doc points each link at the line holding its text (the matching line
+# nearest the old number when the text occurs several times), --check fails if
+# a link, a block or a ```pycon example (run with doctest) is out of date.
+import doctest  # noqa: E402
+import re       # noqa: E402
+
+DOC = ROOT / "docs" / "engine.md"
+BLOCK = re.compile(r"(<!-- walkthrough: (\w+) -->\n).*?(<!-- /walkthrough -->)", re.S)
+LINK = re.compile(r"\[`([^`]+)`\]\((\.\./[^)#]+)#L(\d+)\)")
+PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+
+
+def refresh_blocks(text: str) -> str:
+    return BLOCK.sub(lambda m: f"{m.group(1)}```text\n{SECTIONS[m.group(2)]()}\n```\n{m.group(3)}", text)
+
+
+def refresh_links(text: str) -> tuple[str, list[str]]:
+    problems = []
+
+    def fix(m: re.Match) -> str:
+        code, path, old = m.group(1), m.group(2), int(m.group(3))
+        lines = (DOC.parent / path).resolve().read_text().splitlines()
+        hits = [n for n, line in enumerate(lines, 1) if code in line]
+        if not hits:
+            problems.append(f"{path}: no line contains {code!r}")
+            return m.group(0)
+        new = min(hits, key=lambda n: abs(n - old))
+        if new != old:
+            problems.append(f"{path}#L{old} -> L{new}: {code!r}")
+        return f"[`{code}`]({path}#L{new})"
+
+    return LINK.sub(fix, text), problems
+
+
+def run_pycon_examples(text: str) -> tuple[int, int]:
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    globs = {"mg": mg, "np": np}
+    # numpy's default printing (the walkthrough's 4-digit setting is for its own output), and no
+    # RuntimeWarnings on stderr from the examples that make NaN and Inf on purpose.
+    with np.printoptions(precision=8, suppress=False, floatmode="maxprec"), np.errstate(all="ignore"):
+        for number, block in enumerate(PYCON.findall(text)):
+            runner.run(parser.get_doctest(block, globs, f"engine.md pycon block {number}", str(DOC), 0))
+    return runner.failures, runner.tries
+
+
+def main(argv: list[str]) -> int:
+    if "--write-doc" in argv or "--check" in argv:
+        text = DOC.read_text()
+        new, problems = refresh_links(refresh_blocks(text))
+        failures, tries = run_pycon_examples(new)
+        for problem in problems:
+            print("link:", problem)
+        print(f"pycon examples: {tries - failures} of {tries} pass")
+        if "--write-doc" in argv:
+            DOC.write_text(new)
+            print(f"wrote {DOC.relative_to(ROOT)}")
+            return 1 if failures or any("no line" in p for p in problems) else 0
+        stale = new != text
+        if stale:
+            print("docs/engine.md is out of date: run python examples/engine_walkthrough.py --write-doc")
+        return 1 if stale or failures else 0
+    for name, section in SECTIONS.items():
+        print(f"==== {name}\n{section()}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
