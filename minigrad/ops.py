@@ -22,6 +22,7 @@ import builtins
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
+from scipy.special import expit
 
 from .errors import ShapeError
 from .tensor import SliceGrad, Tensor, make_result
@@ -209,8 +210,8 @@ def tanh(a: Tensor) -> Tensor:
 
 def sigmoid(a: Tensor) -> Tensor:
     """The logistic function 1 / (1 + e^-a) elementwise. Shape: (...) -> (...)."""
-    # Written through tanh, which never overflows: sigma(a) = (1 + tanh(a/2)) / 2.
-    out = 0.5 * (1.0 + np.tanh(0.5 * a.data))
+    # scipy's expit is one pass over the data and never overflows, unlike 1 / (1 + exp(-a)).
+    out = expit(a.data)
 
     def backward(g: np.ndarray) -> tuple[Grad]:
         return (g * out * (1.0 - out),)     # sigma' = sigma (1 - sigma)
@@ -266,6 +267,44 @@ def matmul(a: Any, b: Any) -> Tensor:
         return grad_a, grad_b
 
     return make_result(out, (a, b), "matmul", backward)
+
+
+def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
+    """x W^T + b: the affine map of a layer, as one op (PyTorch's ``F.linear``, BLAS's gemm).
+
+    Shapes: x (..., n_in) or (n_in,), weight (n_out, n_in), bias broadcastable
+    against (..., n_out) -> the broadcast shape. One op, not matmul + transpose +
+    add, because a recurrent net applies W_hh h(t-1) + (W_ih x(t) + b) at every
+    time step, and fewer nodes per step means less bookkeeping per step.
+    """
+    x, weight = _operands(x, weight)
+    bias = None if bias is None else as_tensor(bias, weight)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
+                         f"(expected input (..., {weight.shape[-1] if weight.ndim else '?'}) and weight (n_out, n_in))")
+    out = x.data @ weight.data.T
+    if bias is not None:
+        try:
+            out = out + bias.data
+        except ValueError:
+            raise ShapeError(f"linear: bias of shape {bias.shape} does not broadcast against the output "
+                             f"shape {out.shape}") from None
+
+    def backward(g: np.ndarray) -> tuple[Grad, Grad, Grad]:
+        # d(x W^T)/dx contracts g with W; d(x W^T)/dW sums g^T x over every row of the batch.
+        n_out, n_in = weight.shape
+        grad_x = grad_w = grad_b = None
+        if x.requires_grad:
+            grad_x = unbroadcast(g @ weight.data, x.shape)
+        if weight.requires_grad:
+            rows = np.broadcast_to(x.data, g.shape[:-1] + (n_in,)).reshape(-1, n_in)
+            grad_w = g.reshape(-1, n_out).T @ rows
+        if bias is not None and bias.requires_grad:
+            grad_b = unbroadcast(g, bias.shape)
+        return grad_x, grad_w, grad_b
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return make_result(out, parents, "linear", backward)
 
 
 # ------------------------------------------------------------- reductions
@@ -368,11 +407,16 @@ def flip(a: Tensor, axis: Any = None) -> Tensor:
     return make_result(np.flip(a.data, axes), (a,), "flip", backward)
 
 
+_BASIC = (int, slice, type(Ellipsis), type(None))
+
+
 def _index_of(index: Any) -> Any:
     """Turn Tensors inside an index into integer arrays."""
-    if isinstance(index, (int, slice)):
+    if isinstance(index, _BASIC):
         return index
     if isinstance(index, tuple):
+        if all(isinstance(part, _BASIC) for part in index):
+            return index
         return tuple(_index_of(part) for part in index)
     if isinstance(index, Tensor):
         if not np.all(np.mod(index.data, 1) == 0):
@@ -385,7 +429,7 @@ def _index_of(index: Any) -> Any:
 
 def _is_advanced(index: Any) -> bool:
     """Does the index use arrays (numpy's "advanced" indexing, which can repeat positions)?"""
-    if isinstance(index, (int, slice)):
+    if isinstance(index, _BASIC):
         return False
     parts = index if isinstance(index, tuple) else (index,)
     return builtins.any(isinstance(part, np.ndarray) for part in parts)

@@ -6,10 +6,10 @@ Reading order for a newcomer:
    while gradients were being recorded, ``op`` (the op's name), ``parents``
    (the tensors it was computed from) and ``_backward`` (the op's
    vector-Jacobian product, defined next to the op's forward in ``ops.py``).
-2. ``Tensor.backward`` orders the graph (``topological_order``, an iterative
-   depth-first search) and walks it from the output to the leaves, calling
-   each node's ``_backward`` and *summing* the gradients that reach a tensor
-   from each of its uses. That sum is the pooling of gradients of shared
+2. ``Tensor.backward`` counts the uses of every tensor (``count_uses``, an
+   iterative walk), then processes the graph from the output to the leaves:
+   a tensor is processed once every op that used it has sent its gradient,
+   and the gradients from its several uses are *summed*. That sum is the pooling of gradients of shared
    parameters (seed 004, "Training the RNN"; seed 000, "Learning algorithms
    for RNNs": dE/dW = sum_t dE/dW_t).
 """
@@ -187,54 +187,66 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
-        order = topological_order(self)
+        # uses[node]: how many recorded ops use `node`. A node is processed once
+        # all of them have sent their gradient (Kahn's algorithm, run from the
+        # output): by then its gradient is complete.
+        uses = count_uses(self)
         if keep_contributions:
-            for node in order:
+            for node in uses:
                 if not node.parents:
                     node.contributions = []
 
-        # grads[node]: dL/dnode summed over the uses of `node` seen so far.
-        grads: dict[Tensor, np.ndarray] = {self: seed}
+        # grads[node]: dL/dnode summed over the uses of `node` processed so far.
+        grads: dict[Tensor, Any] = {self: seed}
         # ids of the arrays in `grads` that this loop allocated itself: only
         # those may be added into in place (a backward may return a view of
         # its own upstream gradient, which other nodes still hold).
         owned: set[int] = set()
-        for node in reversed(order):        # outputs before the inputs they depend on
+        ready = [self]
+        while ready:
+            # Last in, first out: the tensors an op has just sent gradients to
+            # are processed next, so a weight's per-step gradients are consumed
+            # as soon as they are made instead of piling up until the end.
+            node = ready.pop()
             g = grads.pop(node, None)
-            if g is None:                   # no gradient reached this node
+            if g is not None:
+                owned.discard(id(g))
+            if not node.parents:                    # a leaf: keep its gradient
+                if g is not None:
+                    _accumulate_into_grad(node, g)
                 continue
-            owned.discard(id(g))
-            if not node.parents:            # a leaf: keep its gradient
-                _accumulate_into_grad(node, g)
-                continue
-            if node._retain_grad:
-                _accumulate_into_grad(node, g)
-            parent_grads = node._backward(g)
-            if state.anomaly:
-                _check_finite(node.op, node.scope, parent_grads, "backward")
+            parent_grads: Sequence[Any] = (None,) * len(node.parents)
+            if g is not None:                       # else no path from the output carries a gradient here
+                if node._retain_grad:
+                    _accumulate_into_grad(node, g)
+                parent_grads = node._backward(g)    # the op's vector-Jacobian product (ops.py)
+                if state.anomaly:
+                    _check_finite(node.op, node.scope, parent_grads, "backward")
             for parent, parent_grad in zip(node.parents, parent_grads):
-                if parent_grad is None or not parent.requires_grad:
+                if not parent.requires_grad:
                     continue
-                if keep_contributions and not parent.parents:
-                    parent.contributions.append((node.scope, densify(parent_grad, parent)))
-                # Pooling: a tensor used by several ops (a shared weight used at
-                # every time step) receives one gradient per use; they add up.
-                total = grads.get(parent)
-                if total is None and type(parent_grad) is not SliceGrad:
-                    grads[parent] = parent_grad
-                    continue
-                if type(parent_grad) is SliceGrad:
-                    if total is None:
-                        total = np.zeros_like(parent.data)
-                    elif id(total) not in owned:
-                        total = total.copy()
-                    parent_grad.add_into(total)
-                elif id(total) in owned:
-                    total += parent_grad
-                else:
-                    total = total + parent_grad
-                grads[parent] = total
-                owned.add(id(total))
+                if parent_grad is not None:
+                    if keep_contributions and not parent.parents:
+                        parent.contributions.append((node.scope, densify(parent_grad, parent)))
+                    # Pooling: a tensor used by several ops (a shared weight used at
+                    # every time step) receives one gradient per use; they add up.
+                    total = grads.get(parent)
+                    if total is None and type(parent_grad) is not SliceGrad:
+                        grads[parent] = parent_grad                 # the first use: nothing to add yet
+                    else:
+                        if total is None:
+                            total = np.zeros_like(parent.data)
+                        elif id(total) not in owned:
+                            total = total.copy()
+                        if type(parent_grad) is SliceGrad:
+                            parent_grad.add_into(total)             # a slice adds into its positions only
+                        else:
+                            total += parent_grad
+                        grads[parent] = total
+                        owned.add(id(total))
+                uses[parent] -= 1
+                if uses[parent] == 0:
+                    ready.append(parent)
 
     # ------------------------------------------------------------- operators
     # Each one forwards to the op of the same name in ops.py, where the forward
@@ -323,6 +335,27 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         return ops.log_softmax(self, axis)
+
+
+def count_uses(root: Tensor) -> dict[Tensor, int]:
+    """For every tensor that requires grad and that ``root`` depends on: how many recorded ops use it.
+
+    A weight used at each of T time steps has T uses; ``x * x`` uses x twice.
+    An iterative walk (an explicit stack), so that graphs of any depth work.
+    """
+    uses = {root: 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if not parent.requires_grad:
+                continue
+            if parent in uses:
+                uses[parent] += 1
+            else:
+                uses[parent] = 1
+                stack.append(parent)     # first time seen: walk its parents too
+    return uses
 
 
 def topological_order(root: Tensor) -> list[Tensor]:

@@ -16,6 +16,7 @@ g (the candidate C~), o; GRU r, z, n.
 The step functions take ``x_proj``, the input's contribution
 W_ih x(t) + b already computed: a sequence net computes it for all time steps
 with one matmul before the loop (see ``recurrent.py``), a cell per call.
+``linear(h, W, b)`` is the engine's op for h W^T + b (minigrad/ops.py).
 Shapes: x_proj (B, G*H) or (G*H,), h and c (B, H) or (H,).
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import nn
 from minigrad.nn.modules import uniform_
+from minigrad.ops import linear
 from minigrad.random import RngLike
 
 NONLINEARITIES = ("tanh", "relu")
@@ -35,7 +37,7 @@ NONLINEARITIES = ("tanh", "relu")
 
 def rnn_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor, nonlinearity: str = "tanh") -> mg.Tensor:
     """h(t) = f(W h(t-1) + U x(t) + b) (seed 000, "Recurrent connections between hidden units")."""
-    z = x_proj + h @ weight_hh.T
+    z = linear(h, weight_hh, x_proj)                 # W h(t-1) + [U x(t) + b]
     return z.tanh() if nonlinearity == "tanh" else z.relu()
 
 
@@ -43,7 +45,7 @@ def lstm_step(x_proj: mg.Tensor, h: mg.Tensor, c: mg.Tensor,
               weight_hh: mg.Tensor) -> tuple[mg.Tensor, mg.Tensor]:
     """One LSTM step (seed 000, "LSTM memory cell summary"; seed 001, "LSTM Equations")."""
     H = h.shape[-1]
-    gates = x_proj + h @ weight_hh.T                 # W·[h(t-1), x(t)] + b for all four gates
+    gates = linear(h, weight_hh, x_proj)             # W·[h(t-1), x(t)] + b for all four gates
     i = gates[..., 0 * H:1 * H].sigmoid()            # input gate    i(t)
     f = gates[..., 1 * H:2 * H].sigmoid()            # forget gate   f(t)
     g = gates[..., 2 * H:3 * H].tanh()               # candidate     C~(t)
@@ -62,9 +64,7 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
     ``bias_hh`` is not folded into ``x_proj`` because b_hn sits inside r ⊙ (...).
     """
     H = h.shape[-1]
-    h_proj = h @ weight_hh.T
-    if bias_hh is not None:
-        h_proj = h_proj + bias_hh
+    h_proj = linear(h, weight_hh, bias_hh)           # W_h· h + b_h for r, z and n
     r = (x_proj[..., 0:H] + h_proj[..., 0:H]).sigmoid()
     z = (x_proj[..., H:2 * H] + h_proj[..., H:2 * H]).sigmoid()
     n = (x_proj[..., 2 * H:3 * H] + r * h_proj[..., 2 * H:3 * H]).tanh()
@@ -99,11 +99,9 @@ class _Cell(nn.Module):
         if x.shape[-1] != self.input_size:
             raise mg.ShapeError(f"{type(self).__name__}: input has shape {x.shape} but input_size is "
                                 f"{self.input_size}")
-        x_proj = x @ self.weight_ih.T
-        if self.bias_ih is not None:
-            x_proj = x_proj + self.bias_ih
-            if include_bias_hh:
-                x_proj = x_proj + self.bias_hh
+        x_proj = linear(x, self.weight_ih, self.bias_ih)
+        if self.bias_hh is not None and include_bias_hh:
+            x_proj = x_proj + self.bias_hh
         return x_proj
 
     def _state(self, state: Optional[mg.Tensor], x: mg.Tensor, name: str) -> mg.Tensor:

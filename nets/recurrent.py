@@ -27,6 +27,8 @@ from minigrad import nn
 from minigrad.nn.modules import uniform_
 from minigrad.random import RngLike
 
+from minigrad.ops import linear
+
 from .cells import GATES, NONLINEARITIES, gru_step, init_bound, lstm_step, rnn_step
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
@@ -91,12 +93,11 @@ class RecurrentNet(nn.Module):
         The whole input sequence is known before the loop starts, so this is
         the same arithmetic as inside the loop, grouped for BLAS.
         """
-        T, B, D = inputs.shape
-        x_proj = (inputs.reshape(T * B, D) @ weight_ih.T).reshape(T, B, weight_ih.shape[0])
-        if bias_ih is not None:
-            bias = bias_ih + bias_hh if self._fold_bias_hh() else bias_ih
-            x_proj = x_proj + bias
-        return x_proj
+        bias = bias_ih
+        if bias_ih is not None and self._fold_bias_hh():
+            bias = bias_ih + bias_hh
+        # linear() flattens (T, B) into the rows of one matrix product.
+        return linear(inputs, weight_ih, bias)
 
     def _run_direction(self, layer: int, direction: int, inputs: mg.Tensor, state: State) -> tuple[mg.Tensor, State]:
         """Unroll one layer in one direction over the sequence. inputs (T, B, D) -> outputs (T, B, H)."""

@@ -17,6 +17,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import nn
 from minigrad.nn.modules import uniform_
+from minigrad.ops import linear
 from minigrad.random import RngLike
 
 from .cells import NONLINEARITIES, init_bound, rnn_step
@@ -81,7 +82,7 @@ class JordanNet(_SimpleRecurrentNet):
             if teacher.shape != (T, B, self.output_size):
                 raise mg.ShapeError(f"JordanNet: teacher must have shape {(T, B, self.output_size)}, "
                                     f"got {teacher.shape}")
-        x_proj = x @ self.weight_ih.T + self.bias_h
+        x_proj = linear(x, self.weight_ih, self.bias_h)
         memory = mg.Tensor(np.zeros((B, self.output_size), dtype=x.dtype))
         fed_back = memory
         outputs = []
@@ -117,7 +118,7 @@ class ElmanNet(_SimpleRecurrentNet):
         """x (T, B, input_size) -> y (T, B, output_size)."""
         x = _sequence(x, self.input_size, "ElmanNet")
         T, B, _ = x.shape
-        x_proj = x @ self.weight_ih.T + self.bias_h
+        x_proj = linear(x, self.weight_ih, self.bias_h)
         h = mg.Tensor(np.zeros((B, self.hidden_size), dtype=x.dtype))
         outputs = []
         for t in range(T):

@@ -258,8 +258,10 @@ def test_walking_parents_through_one_lstm_step_shows_the_gate_equations() -> Non
     i, g = i_g.parents
     assert (f.op, i.op, g.op) == ("sigmoid", "sigmoid", "tanh")
     gates = f.parents[0].parents[0]
-    assert f.parents[0].op == "getitem" and gates.op == "add"      # W·[h, x] + b, then the f slice
-    assert {p.op for p in gates.parents} == {"getitem", "matmul"}  # x-projection at t, W_hh h(t-1)
+    assert f.parents[0].op == "getitem" and gates.op == "linear"   # W·[h, x] + b, then the f slice
+    h_prev, weight_hh, x_proj_t = gates.parents                    # W_hh h(t-1) + (W_ih x(t) + b)
+    assert weight_hh is net.weight_hh_l0 and x_proj_t.op == "getitem"
+    assert h_prev is out.parents[0]
     assert all(t.scope == "layer0/fwd/t=1" for t in (h, o, c, f, i, g, gates))
 
 

@@ -101,7 +101,7 @@ def test_linear_is_reproducible_from_a_seed() -> None:
 
 
 def test_linear_names_a_wrong_input_width() -> None:
-    with pytest.raises(mg.ShapeError, match=r"linear: input has shape \(2, 4\) but the weight \(5, 3\) expects 3"):
+    with pytest.raises(mg.ShapeError, match=r"linear: input of shape \(2, 4\) does not fit a weight of shape \(5, 3\)"):
         nn.Linear(3, 5)(mg.Tensor(np.ones((2, 4))))
 
 

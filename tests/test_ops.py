@@ -89,6 +89,23 @@ def matmul_operands(data):
     return [data.draw(mst.arrays(s)) for s in shapes], {}
 
 
+def linear_operands(with_bias):
+    """x (..., n_in) or (n_in,), weight (n_out, n_in), optionally a bias broadcasting against the output."""
+    def draw(data):
+        n_in, n_out = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+        batch = data.draw(mst.shapes(min_dims=0, max_dims=2, max_side=3))
+        arrays = [data.draw(mst.arrays(batch + (n_in,))), data.draw(mst.arrays((n_out, n_in)))]
+        if with_bias:
+            bias_shape = data.draw(st.sampled_from([(n_out,), (1, n_out), batch + (n_out,), (2,) + batch + (n_out,)]))
+            arrays.append(data.draw(mst.arrays(bias_shape)))
+        return arrays, {}
+    return draw
+
+
+def linear_np(x, w, b=None):
+    return x @ w.T if b is None else x @ w.T + b
+
+
 def reshape_target(data):
     [x], _ = one(shape=mst.shapes(min_dims=0, max_dims=3))(data)
     candidates = [(x.size,), (-1,), tuple(reversed(x.shape)), (1,) + x.shape, x.shape + (1,)]
@@ -181,6 +198,8 @@ OPS = [
     Row("sigmoid", "sigmoid", one(low=-8, high=8), lambda a: a.sigmoid(), sigmoid_np),
     Row("relu", "relu", one(min_gap=1e-3), lambda a: a.relu(), lambda a: np.maximum(a, 0)),
     Row("matmul", "matmul", matmul_operands, lambda a, b: a @ b, np.matmul),
+    Row("linear", "linear", linear_operands(with_bias=False), lambda x, w: mg.ops.linear(x, w), linear_np),
+    Row("linear_bias", "linear", linear_operands(with_bias=True), lambda x, w, b: mg.ops.linear(x, w, b), linear_np),
     Row("sum", "sum", reduction(), lambda a, axis, keepdims: a.sum(axis, keepdims), np.sum),
     Row("mean", "mean", reduction(), lambda a, axis, keepdims: a.mean(axis, keepdims), np.mean),
     Row("max", "max", reduction(separated=True), lambda a, axis, keepdims: a.max(axis, keepdims), np.max),

@@ -1,7 +1,7 @@
 """Losses and activations as functions, as in ``torch.nn.functional``."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -16,13 +16,7 @@ softmax = ops.softmax
 log_softmax = ops.log_softmax
 
 
-def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    """x W^T + b. Shapes: x (..., in), weight (out, in), bias (out,) -> (..., out)."""
-    if x.shape[-1:] != weight.shape[1:]:
-        raise ShapeError(f"linear: input has shape {x.shape} but the weight {weight.shape} expects "
-                         f"{weight.shape[1]} features in the last dimension")
-    out = x @ weight.T
-    return out + bias if bias is not None else out
+linear = ops.linear
 
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:

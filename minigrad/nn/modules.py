@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from .. import ops
 from ..random import RngLike, as_generator
 from ..tensor import Tensor
 
@@ -166,8 +167,7 @@ class Linear(Module):
         self.bias = Parameter(uniform_((out_features,), bound, rng), dtype=dtype, name="bias") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        from .functional import linear
-        return linear(x, self.weight, self.bias)
+        return ops.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

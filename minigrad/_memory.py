@@ -1,0 +1,40 @@
+"""Ask glibc's allocator to keep freed memory instead of handing it back to the OS.
+
+Why an autograd engine cares: an unrolled graph keeps every intermediate
+array alive until ``backward`` has used it, then frees them all at once. By
+default glibc returns that freed memory to the operating system (heap
+trimming, and mmap for blocks over 128 KiB), so the next forward pass touches
+fresh pages and takes a page fault every 4 KiB. Profiling an RNN step showed
+those faults costing as much as the arithmetic (see docs/benchmarks.md).
+Keeping the memory in the process makes the second and later passes reuse it.
+
+Only on Linux with glibc; set ``MINIGRAD_KEEP_FREED_MEMORY=0`` to opt out.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+
+# mallopt() parameter numbers from glibc's <malloc.h>.
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+
+TRIM_THRESHOLD = 1 << 30      # only give memory back when over 1 GiB is free at the heap's top
+MMAP_THRESHOLD = 32 << 20     # arrays up to 32 MiB (glibc's maximum) come from the reusable heap
+
+
+def keep_freed_memory() -> bool:
+    """Apply the settings; return whether they took effect."""
+    if os.environ.get("MINIGRAD_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):     # musl or another libc: nothing to tune
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
+KEPT = keep_freed_memory()

@@ -1,0 +1,17 @@
+"""Pictures of computation graphs: ``minigrad.draw(loss)``.
+
+- ``graph.py``: ``draw``, from a tensor's history to DOT, grouped by scope
+  (one cluster per layer, direction and time step), in an op view and a
+  cell view, with values, gradients and gradient flow.
+- ``labels.py``: how tensors, numbers and gradient norms are written and coloured.
+- ``output.py``: ``Drawing`` (the ``graphviz.Digraph`` interface: ``.source``,
+  ``.pipe``, ``.render``, Jupyter display) and the two programs that turn DOT
+  into pictures, Graphviz's ``dot`` or, without it, the pip-installed
+  ``graphviz-pure``.
+
+This package knows nothing about recurrent nets: it reads scope paths only.
+"""
+from .graph import draw
+from .output import Drawing, RendererNotFound, which_renderer
+
+__all__ = ["draw", "Drawing", "RendererNotFound", "which_renderer"]

@@ -1,0 +1,517 @@
+"""``draw``: the graph that produced a tensor, as DOT, grouped by ``minigrad.scope``.
+
+How a picture is made, in four passes over the graph (none recursive, so an
+RNN unrolled over thousands of steps is no problem):
+
+1. **Collect** every tensor ``root`` depends on: ``topological_order`` (the
+   same order ``backward`` uses) plus the constants and inputs it reads,
+   which ``topological_order`` skips because they need no gradient.
+2. **Place** each tensor in a *picture node*. In the op view every tensor is
+   its own node. In the cell view every tensor created inside a time-step
+   scope (a scope segment such as ``t=3``) joins one box for that step. With
+   ``first_last=k`` the steps in the middle join one "..." node. Each picture
+   node sits in the nested cluster of its scope path (layer -> direction ->
+   time step); parameters always sit at the top level, outside every
+   cluster, because they belong to no single step.
+3. **Connect**: every (parent, child) pair of the graph becomes an edge
+   between the picture nodes holding them; pairs inside one node vanish and
+   repeated pairs merge.
+4. **Write** the DOT: clusters, nodes, edges, and for the gradient views the
+   numbers the engine recorded (``grad``, ``contributions``) or a fresh
+   backward sweep (gradient flow).
+
+The renderer knows nothing about recurrent nets: it reads only the scope
+paths, and treats a scope segment matching ``step_pattern`` (``t=<number>``
+by default) as a time step.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from ..tensor import Tensor, densify, topological_order
+from . import labels
+from .output import Drawing
+
+VIEWS = ("op", "cell")
+
+
+# ======================================================================= pass 1: collect
+def collect(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` was computed from, parents before children, constants included.
+
+    ``topological_order`` follows only parents that require grad; the others
+    (inputs, constants, initial states of zeros) are always leaves, since an
+    op records no parents unless one of them requires grad. Each such leaf is
+    listed just before its first consumer.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    for tensor in topological_order(root):
+        for parent in tensor.parents:
+            if not parent.requires_grad and id(parent) not in seen:
+                seen.add(id(parent))
+                order.append(parent)
+        seen.add(id(tensor))
+        order.append(tensor)
+    return order
+
+
+def is_parameter(tensor: Tensor) -> bool:
+    """A leaf that requires grad: a weight, drawn once outside every time step."""
+    return tensor.requires_grad and not tensor.parents
+
+
+# ======================================================================= time steps in scope paths
+@dataclass(frozen=True)
+class Step:
+    """Where a scope path names a time step: ``layer0/fwd/t=3`` is step 3 of family ``layer0/fwd``."""
+
+    family: str        # the scope path above the step ("layer0/fwd"), shared by all its steps
+    path: str          # the step's own scope path ("layer0/fwd/t=3")
+    index: int         # the time index (3)
+
+
+class StepFinder:
+    """Finds the time step in a scope path; remembers answers (an RNN has few distinct scopes)."""
+
+    def __init__(self, step_pattern: str) -> None:
+        self.pattern = re.compile(step_pattern)
+        self.cache: dict[str, Optional[Step]] = {}
+
+    def __call__(self, scope: str) -> Optional[Step]:
+        if scope not in self.cache:
+            self.cache[scope] = self._find(scope)
+        return self.cache[scope]
+
+    def _find(self, scope: str) -> Optional[Step]:
+        segments = scope.split("/") if scope else []
+        # The innermost step segment wins, so a step nested in a step is its own step.
+        for position in range(len(segments) - 1, -1, -1):
+            match = self.pattern.fullmatch(segments[position])
+            if match:
+                return Step(family="/".join(segments[:position]), path="/".join(segments[:position + 1]),
+                            index=int(match.group(1)))
+        return None
+
+
+def hidden_steps(tensors: list[Tensor], find_step: StepFinder, first_last: Optional[int]) -> dict[str, list[int]]:
+    """For each step family, the step indices that ``first_last=k`` leaves out (all but the first and last k)."""
+    if first_last is None:
+        return {}
+    indices: dict[str, set[int]] = {}
+    for tensor in tensors:
+        step = find_step(tensor.scope)
+        if step is not None:
+            indices.setdefault(step.family, set()).add(step.index)
+    hidden = {}
+    for family, family_indices in indices.items():
+        ordered = sorted(family_indices)
+        middle = ordered[first_last:len(ordered) - first_last]
+        if middle:
+            hidden[family] = middle
+    return hidden
+
+
+# ======================================================================= the picture's nodes and edges
+@dataclass
+class PictureNode:
+    """One box (or ellipse, or plain text) of the picture, holding one or more tensors."""
+
+    key: str                                   # the DOT node id
+    kind: str                                  # "tensor", "cell" (a time step's box) or "ellipsis"
+    cluster: str                               # scope path of the cluster it is drawn in ("" = none)
+    title: str                                 # for a cell or an ellipsis, its text
+    attributes: dict[str, str]
+    step: Optional[float] = None               # time index, for drawing time left to right
+    tensors: list[Tensor] = field(default_factory=list)
+
+
+@dataclass
+class PictureEdge:
+    """One arrow of the picture: the graph's (parent, child) pairs between two picture nodes."""
+
+    tail: str
+    head: str
+    pairs: list[tuple[Tensor, Tensor]] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    """What ``draw`` was asked to show (see its docstring)."""
+
+    view: str
+    values: bool
+    grads: bool
+    contributions: bool
+    flow: bool
+    first_last: Optional[int]
+    cell_name: str
+    small: int
+
+
+class Picture:
+    """Passes 2 and 3: the picture nodes and edges of one graph, then its DOT text."""
+
+    def __init__(self, root: Tensor, options: Options, find_step: StepFinder) -> None:
+        self.root = root
+        self.options = options
+        self.find_step = find_step
+        self.tensors = collect(root)
+        self.hidden = hidden_steps(self.tensors, find_step, options.first_last)
+        self.nodes: dict[str, PictureNode] = {}
+        self.node_of: dict[int, PictureNode] = {}            # id(tensor) -> its picture node
+        self.uses: dict[int, int] = {}                       # id(tensor) -> number of ops using it
+        for tensor in self.tensors:
+            self.node_of[id(tensor)] = self._place(tensor)
+        self.edges: dict[tuple[str, str, int], PictureEdge] = {}
+        for child in self.tensors:
+            for parent in child.parents:
+                self.uses[id(parent)] = self.uses.get(id(parent), 0) + 1
+                self._connect(parent, child)
+
+    # ------------------------------------------------------------ pass 2: place
+    def _place(self, tensor: Tensor) -> PictureNode:
+        """The picture node of ``tensor``, created on first use."""
+        step = None if is_parameter(tensor) else self.find_step(tensor.scope)
+        if step is not None and step.index in self.hidden.get(step.family, ()):
+            return self._group("ellipsis", step.family, tensor, step.family, self._ellipsis_label(step.family),
+                               {"shape": "plaintext"}, step_index=self._middle_of_hidden(step.family))
+        if step is not None and self.options.view == "cell":
+            title = f"{self.options.cell_name}, t={step.index}"
+            return self._group("cell", step.path, tensor, step.family, title,
+                               {"shape": "box", "style": "rounded,filled", "fillcolor": labels.CELL_FILL},
+                               step_index=step.index)
+        key = f"n{len(self.nodes)}"
+        node = PictureNode(key, "tensor", "" if is_parameter(tensor) else tensor.scope, "", {}, tensors=[tensor])
+        if step is not None:
+            node.step = step.index
+        self.nodes[key] = node
+        return node
+
+    def _group(self, kind: str, path: str, tensor: Tensor, cluster: str, title: str,
+               attributes: dict[str, str], step_index: float) -> PictureNode:
+        """The picture node of kind ``kind`` ("cell" or "ellipsis") for scope ``path``, with ``tensor`` added."""
+        name = f"{kind}:{path}"
+        node = self.nodes.get(name)
+        if node is None:
+            node = PictureNode(f"n{len(self.nodes)}", kind, cluster, title, attributes, step=step_index)
+            self.nodes[name] = node
+        node.tensors.append(tensor)
+        return node
+
+    def _ellipsis_label(self, family: str) -> str:
+        hidden = self.hidden[family]
+        return f"... {len(hidden)} steps (t={min(hidden)}..{max(hidden)}) ..."
+
+    def _middle_of_hidden(self, family: str) -> float:
+        hidden = self.hidden[family]
+        return (min(hidden) + max(hidden)) / 2
+
+    # ------------------------------------------------------------ pass 3: connect
+    def _connect(self, parent: Tensor, child: Tensor) -> None:
+        tail, head = self.node_of[id(parent)], self.node_of[id(child)]
+        if tail is head:
+            return                                           # both inside one cell box or ellipsis
+        # One arrow per tensor leaving a node (h and c leave an LSTM cell as two arrows),
+        # but one arrow for everything leaving an ellipsis.
+        carried = 0 if tail.kind == "ellipsis" else id(parent)
+        key = (tail.key, head.key, carried)
+        edge = self.edges.get(key)
+        if edge is None:
+            edge = self.edges[key] = PictureEdge(tail.key, head.key)
+        edge.pairs.append((parent, child))
+
+    # ------------------------------------------------------------ labels
+    def tensor_label(self, tensor: Tensor) -> tuple[str, dict[str, str]]:
+        """The label and attributes of a picture node holding one tensor (op view, or outside the cells)."""
+        options = self.options
+        lines: list[str] = []
+        if is_parameter(tensor):
+            title = tensor.name or "parameter"
+            lines.append(labels.shape_text(tensor.shape))
+            uses = self.uses.get(id(tensor), 0)
+            lines.append(f"shared by {uses} uses" if uses > 1 else f"{uses} use")
+            attributes = {"shape": "box", "style": "rounded,filled,bold", "fillcolor": labels.PARAMETER_FILL}
+        elif not tensor.parents:
+            if tensor.size == 1 and tensor.name is None:     # a number written in the code, like 1.0 in (1 - z)
+                return labels.escape(labels.format_array(tensor.data, options.small)), {
+                    "shape": "plaintext", "fontsize": "9"}
+            title = tensor.name or "input"
+            lines.append(labels.shape_text(tensor.shape))
+            attributes = {"shape": "box", "style": "filled", "fillcolor": labels.INPUT_FILL}
+        else:
+            title = tensor.op
+            if tensor.name:
+                lines.append(tensor.name)
+            lines.append(labels.shape_text(tensor.shape))
+            attributes = {"shape": "box", "style": "rounded,filled", "fillcolor": labels.OP_FILL}
+        if options.values:
+            lines.append("value " + labels.format_array(tensor.data, options.small))
+        if options.grads and tensor.grad is not None:
+            lines.extend(self._grad_lines(tensor))
+        return labels.html_lines(title, lines), attributes
+
+    def _grad_lines(self, tensor: Tensor) -> list[str]:
+        """``grad ...``; for a parameter used several times, its pooling: the sum of one gradient per use."""
+        contributions = tensor.contributions or []
+        if len(contributions) > 1:
+            pooled = sum(np.asarray(grad) for _, grad in contributions)
+            return [f"grad = Σ over {len(contributions)} uses", labels.format_array(pooled, self.options.small)]
+        return ["grad " + labels.format_array(tensor.grad, self.options.small)]
+
+
+def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = False,
+         contributions: bool = False, flow: bool = False, first_last: Optional[int] = None,
+         cell_name: str = "cell", step_pattern: str = r"t=(\d+)", small: int = 6,
+         title: Optional[str] = None) -> Drawing:
+    """Draw the graph that produced ``root``.
+
+    Args:
+        root: the output (a loss, a net's output) whose history to draw.
+        view: ``"op"``, one node per tensor (op, name, shape); or ``"cell"``,
+            one box per time step ("LSTM cell, t=3") with the state edges
+            between the boxes and the shared weights feeding every box.
+        values: show every tensor's values (in full up to ``small`` numbers,
+            otherwise the norm).
+        grads: show ``.grad`` where the engine kept one (parameters, and
+            tensors that called ``retain_grad``). After
+            ``backward(keep_contributions=True)`` a shared parameter shows its
+            pooled gradient, the sum over its uses.
+        contributions: label each edge out of a parameter with the norm of
+            the gradient that use contributed (needs
+            ``backward(keep_contributions=True)``): pooling as a picture.
+        flow: colour and widen every edge by the norm of the gradient of
+            ``root`` flowing back along it (computed here by a backward sweep
+            seeded with ones, without touching any ``.grad``): a vanishing
+            gradient fades out along the recurrent chain.
+        first_last: draw only the first and last ``first_last`` time steps of
+            each sequence, with one "..." node standing for the rest.
+        cell_name: the name in the cell view's boxes ("LSTM cell").
+        step_pattern: a regular expression matching a time-step scope segment,
+            whose group 1 is the time index.
+        small: tensors with at most this many numbers are shown in full.
+        title: a caption above the picture.
+
+    Returns:
+        A ``Drawing``: ``.source`` (DOT), ``.pipe(format="svg")``,
+        ``.render("name", format="png")``, and inline display in Jupyter.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"draw: view must be one of {VIEWS}, got {view!r}")
+    if first_last is not None and first_last < 1:
+        raise ValueError(f"draw: first_last must be a positive number of steps, got {first_last}")
+    options = Options(view, values, grads, contributions, flow, first_last, cell_name, small)
+    picture = Picture(root, options, StepFinder(step_pattern))
+    return Drawing(write_dot(picture, title))
+
+
+# ======================================================================= gradients along edges
+def contribution_per_pair(tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
+    """The gradient each use of each parameter contributed, keyed by (id(parameter), id(user)).
+
+    ``backward(keep_contributions=True)`` records, per parameter, one
+    ``(scope, gradient)`` pair per use, in the order it visits the uses:
+    children in reverse topological order, each child's parents in order.
+    Walking the graph in that same order and matching scopes assigns each
+    recorded gradient to its edge.
+    """
+    pending: dict[int, dict[str, list[np.ndarray]]] = {}
+    for tensor in tensors:
+        if is_parameter(tensor) and tensor.contributions:
+            by_scope: dict[str, list[np.ndarray]] = {}
+            for scope, grad in tensor.contributions:
+                by_scope.setdefault(scope, []).append(grad)
+            pending[id(tensor)] = by_scope
+    found: dict[tuple[int, int], np.ndarray] = {}
+    for child in reversed(tensors):
+        for parent in child.parents:
+            queue = pending.get(id(parent), {}).get(child.scope)
+            if queue:
+                found[(id(parent), id(child))] = queue.pop(0)
+    return found
+
+
+def gradient_per_pair(root: Tensor, tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
+    """d(sum of root)/d(parent) through each (parent, child) edge: what flows back along every arrow.
+
+    The engine's ``backward`` keeps gradients only on leaves, so the picture
+    runs its own sweep: the same loop (reverse topological order, each op's
+    vector-Jacobian product, gradients of a tensor's uses summed), keeping
+    each edge's gradient instead of only the sums.
+    """
+    found: dict[tuple[int, int], np.ndarray] = {}
+    if not root.requires_grad:
+        return found
+    totals: dict[int, np.ndarray] = {id(root): np.ones_like(root.data)}
+    for child in reversed(tensors):
+        upstream = totals.pop(id(child), None)
+        if upstream is None or not child.parents:
+            continue
+        for parent, grad in zip(child.parents, child._backward(upstream)):
+            if grad is None or not parent.requires_grad:
+                continue
+            grad = densify(grad, parent)
+            pair = (id(parent), id(child))
+            found[pair] = found[pair] + grad if pair in found else grad
+            totals[id(parent)] = totals[id(parent)] + grad if id(parent) in totals else grad
+    return found
+
+
+def edge_gradient(edge: PictureEdge, per_pair: dict[tuple[int, int], np.ndarray]) -> Optional[np.ndarray]:
+    """The gradient along a picture edge: summed over the pairs it stands for that carry the same tensor.
+
+    (An edge out of an ellipsis may carry several tensors; it shows the largest.)
+    """
+    by_source: dict[int, np.ndarray] = {}
+    for parent, child in edge.pairs:
+        grad = per_pair.get((id(parent), id(child)))
+        if grad is not None:
+            by_source[id(parent)] = by_source[id(parent)] + grad if id(parent) in by_source else grad
+    if not by_source:
+        return None
+    return max(by_source.values(), key=lambda grad: float(np.linalg.norm(grad)))
+
+
+# ======================================================================= pass 4: write DOT
+def quote(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def attribute_text(attributes: dict[str, str], label: Optional[str] = None) -> str:
+    """``[label=<...>, shape="box", ...]``; ``label`` is an HTML-like label."""
+    parts = [f"label=<{label}>"] if label is not None else []
+    parts.extend(f"{name}={quote(value)}" for name, value in attributes.items())
+    return "[" + ", ".join(parts) + "]" if parts else ""
+
+
+def write_dot(picture: Picture, title: Optional[str]) -> str:
+    """The DOT text of a picture: graph settings, nested clusters with their nodes, then the edges."""
+    options = picture.options
+    lines = ["digraph minigrad {"]
+    # Time reads left to right: each time step is a column, the recurrent h edge is horizontal.
+    lines.append('  graph [rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35"'
+                 + (f", label=<{labels.escape(title)}>, labelloc=\"t\"" if title else "") + "]")
+    lines.append('  node [fontname="Helvetica", fontsize="10", margin="0.08,0.04", height="0.3"]')
+    lines.append(f'  edge [fontname="Helvetica", fontsize="8", arrowsize="0.6", color="{labels.PLAIN_EDGE}"]')
+    write_clusters(picture, lines)
+    write_edges(picture, lines)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def node_line(picture: Picture, node: PictureNode, indent: str) -> str:
+    """The DOT line declaring one picture node."""
+    if node.kind == "tensor":
+        label, attributes = picture.tensor_label(node.tensors[0])
+    elif node.kind == "ellipsis":
+        label, attributes = labels.escape(node.title), node.attributes
+    else:
+        operations = sum(1 for tensor in node.tensors if tensor.parents)
+        label, attributes = labels.html_lines(node.title, [f"{operations} ops"]), node.attributes
+    return f"{indent}{node.key} {attribute_text(attributes, label)}"
+
+
+def write_clusters(picture: Picture, lines: list[str]) -> None:
+    """Nodes grouped in nested ``subgraph cluster_*`` blocks, one per scope path, without recursion.
+
+    The tree of scope paths is built first (children in order of first
+    appearance); an explicit stack then opens a cluster, writes its nodes,
+    pushes its children, and closes it once they are done.
+    """
+    nodes_in: dict[str, list[PictureNode]] = {}
+    children: dict[str, list[str]] = {}
+    linked: set[str] = set()
+    for node in picture.nodes.values():
+        nodes_in.setdefault(node.cluster, []).append(node)
+        path = node.cluster
+        # Link the path and every ancestor not yet linked: "layer0/fwd/t=1" needs "layer0/fwd", "layer0".
+        while path and path not in linked:
+            linked.add(path)
+            parent = path.rpartition("/")[0]
+            children.setdefault(parent, []).append(path)
+            path = parent
+    cluster_number: dict[str, int] = {}
+    stack: list[tuple[str, bool]] = [("", False)]
+    while stack:
+        path, closing = stack.pop()
+        depth = path.count("/") + 1 if path else 0
+        indent = "  " * (depth + 1)
+        if closing:
+            lines.append("  " * depth + "}")
+            continue
+        if path:
+            cluster_number[path] = len(cluster_number)
+            lines.append("  " * depth + f"subgraph cluster_{cluster_number[path]} {{")
+            lines.append(indent + cluster_style(picture, path))
+            stack.append((path, True))
+        for node in nodes_in.get(path, []):
+            lines.append(node_line(picture, node, indent))
+        for child in reversed(children.get(path, [])):
+            stack.append((child, False))
+
+
+def cluster_style(picture: Picture, path: str) -> str:
+    """A time step is a filled column; any other scope (layer, direction) a dashed frame."""
+    name = path.rpartition("/")[2]
+    step = picture.find_step(path)
+    if step is not None and step.path == path:
+        return (f'graph [label={quote(name)}, style="rounded,filled", fillcolor="{labels.STEP_CLUSTER_FILL}", '
+                'color="#9db4d0", fontsize="11"]')
+    return f'graph [label={quote(name)}, style="rounded,dashed", color="#888888", fontsize="12"]'
+
+
+def write_edges(picture: Picture, lines: list[str]) -> None:
+    """One line per picture edge, styled by what it carries."""
+    options = picture.options
+    by_contribution = contribution_per_pair(picture.tensors) if options.contributions else {}
+    by_flow = gradient_per_pair(picture.root, picture.tensors) if options.flow else {}
+    flows = {key: edge_gradient(edge, by_flow) for key, edge in picture.edges.items()} if options.flow else {}
+    largest = max((float(np.linalg.norm(g)) for g in flows.values() if g is not None), default=0.0)
+    node_by_key = {node.key: node for node in picture.nodes.values()}
+    for key, edge in picture.edges.items():
+        tail, head = node_by_key[edge.tail], node_by_key[edge.head]
+        source = edge.pairs[0][0]
+        attributes: dict[str, str] = {}
+        texts: list[str] = []
+        if is_parameter(source):
+            attributes["color"] = labels.PARAMETER_EDGE
+            if options.contributions:
+                texts.append(labels.norm_text(edge_gradient(edge, by_contribution)))
+        if tail.kind == "cell":
+            # An arrow leaving a cell: say what travels on it (the state's name, or its shape).
+            texts.append(source.name or labels.shape_text(source.shape))
+        if options.flow:
+            grad = flows[key]
+            norm = float(np.linalg.norm(grad)) if grad is not None else 0.0
+            attributes.update(labels.gradient_style(norm, largest))
+            if options.view == "cell" and grad is not None:
+                texts.append(labels.norm_text(grad))
+        if tail.kind == "tensor" and head.kind == "tensor" and tail.cluster == head.cluster and head.step is not None:
+            # Inside one time step: pull the step's ops together, so each step is a compact column.
+            attributes["weight"] = "4"
+        text = "\n".join(t for t in texts if t)
+        if text:
+            attributes["label"] = text
+        line = draw_edge_line(tail, head, attributes)
+        lines.append(line)
+
+
+def draw_edge_line(tail: PictureNode, head: PictureNode, attributes: dict[str, str]) -> str:
+    """``a -> b [...]``, or, for an edge going back in time between cells, ``b -> a [dir=back]``.
+
+    The backward direction of a BRNN runs from t=T-1 down to t=0. Writing its
+    state edges reversed (and drawing the arrowhead at the tail) makes dot
+    place t=0 on the left in both bands, so the columns of the two
+    directions line up, as in the seeds' bidirectional diagrams.
+    """
+    going_back = (tail.kind != "tensor" and head.kind != "tensor" and tail.cluster == head.cluster
+                  and head.step < tail.step)
+    if going_back:
+        attributes = dict(attributes, dir="back")
+        return f"  {head.key} -> {tail.key} {attribute_text(attributes)}"
+    return f"  {tail.key} -> {head.key} {attribute_text(attributes)}"

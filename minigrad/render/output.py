@@ -1,0 +1,215 @@
+"""Turn DOT source into SVG, PNG or PDF, with or without Graphviz installed.
+
+Two programs understand the dot language and lay graphs out:
+
+1. Graphviz's own ``dot``, when it is on PATH (``apt install graphviz``,
+   ``brew install graphviz``, ``conda install graphviz``, graphviz.org).
+2. ``graphviz-pure``, a port of Graphviz to Rust shipped as a pip wheel for
+   Linux, macOS and Windows. minigrad depends on it, so it is always there
+   after ``pip install minigrad``. It installs a program, not a Python module,
+   into the ``bin/`` (``Scripts\\`` on Windows) directory of the environment;
+   we find it through the package's own file list, so it works even when
+   that environment is not activated (``.venv/bin/python script.py``).
+   It writes SVG and PNG but not PDF; for PDF we ask it for a JPEG at
+   192 dpi and wrap that in a one-page PDF (a raster, not vector, PDF).
+
+``Drawing`` holds the DOT source and offers the interface of
+``graphviz.Digraph`` that people use: ``.source``, ``.pipe(format=...)``,
+``.render(filename, format=...)`` and inline display in Jupyter.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Optional
+
+HOW_TO_GET_A_RENDERER = (
+    "To render DOT to an image, minigrad needs either Graphviz's 'dot' program on PATH "
+    "(apt install graphviz / brew install graphviz / conda install graphviz / https://graphviz.org/download/) "
+    "or the pip package graphviz-pure (pip install graphviz-pure; it is a dependency of minigrad, "
+    "so reinstalling minigrad also brings it back). The DOT source itself is always available as .source."
+)
+
+# Resolution of the JPEG that graphviz-pure draws when we wrap it into a PDF.
+_PDF_DPI = 192
+
+
+class RendererNotFound(RuntimeError):
+    """Neither Graphviz's ``dot`` nor ``graphviz-pure`` could be found."""
+
+
+# ----------------------------------------------------------------- finding the programs
+def find_dot() -> Optional[str]:
+    """Path of Graphviz's ``dot`` program, or None when it is not on PATH."""
+    return shutil.which("dot")
+
+
+def find_graphviz_pure() -> Optional[str]:
+    """Path of the ``graphviz-pure`` program installed by pip, or None.
+
+    Looked up, in order: in the file list pip recorded when it installed the
+    package (exact, whatever the install scheme), in this interpreter's scripts
+    directory, then on PATH.
+    """
+    program_names = ("graphviz-pure", "graphviz-pure.exe")
+    try:
+        distribution = importlib.metadata.distribution("graphviz-pure")
+    except importlib.metadata.PackageNotFoundError:
+        distribution = None
+    if distribution is not None:
+        for file in distribution.files or []:
+            if file.name in program_names:
+                path = Path(distribution.locate_file(file)).resolve()
+                if path.is_file():
+                    return str(path)
+    for directory in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+        for name in program_names:
+            path = Path(directory) / name
+            if path.is_file():
+                return str(path)
+    return shutil.which("graphviz-pure")
+
+
+def which_renderer() -> Optional[str]:
+    """``"dot"``, ``"graphviz-pure"`` or None: the program ``Drawing.pipe`` would use now."""
+    if find_dot():
+        return "dot"
+    if find_graphviz_pure():
+        return "graphviz-pure"
+    return None
+
+
+# ----------------------------------------------------------------- running them
+def layout(source: str, format: str) -> bytes:
+    """Lay out and draw DOT ``source`` in ``format`` ("svg", "png", "pdf", ...) and return the bytes.
+
+    Uses ``dot`` when it is on PATH, otherwise ``graphviz-pure``; raises
+    ``RendererNotFound`` (saying how to get either) when neither is there.
+    """
+    dot = find_dot()
+    if dot is not None:
+        return _run([dot, f"-T{format}"], source)
+    pure = find_graphviz_pure()
+    if pure is None:
+        raise RendererNotFound(HOW_TO_GET_A_RENDERER)
+    if format == "pdf":
+        jpeg = _run([pure, "-Tjpeg", f"-Gdpi={_PDF_DPI}"], source)
+        return jpeg_to_pdf(jpeg, _PDF_DPI)
+    return _run([pure, f"-T{format}"], source)
+
+
+def _run(command: list[str], source: str) -> bytes:
+    """Feed ``source`` to ``command`` on stdin and return its stdout; raise with its stderr on failure."""
+    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"{Path(command[0]).name} failed (exit code {result.returncode}): {message}")
+    return result.stdout
+
+
+def jpeg_to_pdf(jpeg: bytes, dpi: int) -> bytes:
+    """A one-page PDF showing ``jpeg`` at ``dpi``: PDF embeds JPEG data as it is (the DCTDecode filter)."""
+    width, height, components = _jpeg_size(jpeg)
+    colour_space = "/DeviceGray" if components == 1 else "/DeviceRGB"
+    page_width, page_height = width * 72 / dpi, height * 72 / dpi   # PDF units are points, 72 per inch
+    drawing = f"q {page_width:.2f} 0 0 {page_height:.2f} 0 0 cm /Picture Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {page_width:.2f} {page_height:.2f}] "
+         f"/Resources << /XObject << /Picture 4 0 R >> >> /Contents 5 0 R >>").encode(),
+        (f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace {colour_space} "
+         f"/BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\nstream\n").encode() + jpeg + b"\nendstream",
+        f"<< /Length {len(drawing)} >>\nstream\n".encode() + drawing + b"\nendstream",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    # The cross-reference table: where each object starts, so a reader can seek to it.
+    xref_at = len(pdf)
+    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        pdf += f"{offset:010d} 00000 n \n".encode()
+    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
+    return bytes(pdf)
+
+
+def _jpeg_size(jpeg: bytes) -> tuple[int, int, int]:
+    """(width, height, number of colour components) from a JPEG's start-of-frame segment."""
+    position = 2                                      # after the start-of-image marker FF D8
+    while position + 4 <= len(jpeg):
+        marker, length = jpeg[position + 1], struct.unpack(">H", jpeg[position + 2:position + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):   # SOFn, not DHT/JPG/DAC
+            height, width = struct.unpack(">HH", jpeg[position + 5:position + 9])
+            return width, height, jpeg[position + 9]
+        position += 2 + length
+    raise ValueError("not a JPEG image: no start-of-frame segment found")
+
+
+# ----------------------------------------------------------------- the Digraph-like object
+class Drawing:
+    """DOT source with the rendering interface of ``graphviz.Digraph``.
+
+    ``source`` is the DOT text; ``pipe`` returns the rendered bytes;
+    ``render`` writes the source and the picture to files; Jupyter shows the
+    drawing inline as SVG.
+    """
+
+    def __init__(self, source: str, filename: str = "graph.gv", format: str = "svg") -> None:
+        self.source = source
+        self.filename = filename
+        self.format = format
+
+    def __str__(self) -> str:
+        return self.source
+
+    def pipe(self, format: Optional[str] = None, encoding: Optional[str] = None) -> bytes | str:
+        """The picture in ``format`` (default ``self.format``) as bytes, or as text if ``encoding`` is given."""
+        data = layout(self.source, format or self.format)
+        return data.decode(encoding) if encoding else data
+
+    def render(self, filename: Optional[str] = None, directory: Optional[str] = None,
+               view: bool = False, cleanup: bool = False, format: Optional[str] = None,
+               outfile: Optional[str] = None) -> str:
+        """Write the DOT source and its picture to files; return the picture's path.
+
+        As in ``graphviz``: ``render("lstm", format="png")`` writes ``lstm``
+        (the DOT source) and ``lstm.png``; ``render(outfile="lstm.png")``
+        writes ``lstm.gv`` and ``lstm.png``. ``cleanup=True`` deletes the
+        source file afterwards. ``view`` is accepted for compatibility and
+        ignored (open the file yourself).
+        """
+        if outfile is not None:
+            picture = Path(outfile)
+            format = format or picture.suffix.lstrip(".") or self.format
+            source_path = picture.with_suffix(".gv") if filename is None else Path(filename)
+        else:
+            format = format or self.format
+            source_path = Path(filename or self.filename)
+            picture = Path(f"{source_path}.{format}")
+        if directory is not None:
+            source_path, picture = Path(directory) / source_path, Path(directory) / picture
+        source_path.parent.mkdir(parents=True, exist_ok=True)
+        source_path.write_text(self.source, encoding="utf-8")
+        picture.write_bytes(self.pipe(format))
+        if cleanup:
+            source_path.unlink()
+        return str(picture)
+
+    def save(self, filename: Optional[str] = None) -> str:
+        """Write only the DOT source (to ``filename`` or ``self.filename``); return its path."""
+        path = Path(filename or self.filename)
+        path.write_text(self.source, encoding="utf-8")
+        return str(path)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """Jupyter's hook: show the drawing inline as SVG."""
+        return {"image/svg+xml": self.pipe("svg", encoding="utf-8")}
