@@ -23,7 +23,7 @@ PLAIN_EDGE = "#444444"
 # The gradient-flow view maps a norm to a colour between these two, on a log scale.
 FAINT_GRADIENT = (0xd0, 0xd0, 0xd0)
 STRONG_GRADIENT = (0xb2, 0x18, 0x2b)
-GRADIENT_DECADES = 4           # norms below 1e-4 of the largest are drawn faintest
+GRADIENT_DECADES = 3           # norms below 1e-3 of the largest are drawn faintest
 
 
 def escape(text: str) -> str:

@@ -1,0 +1,129 @@
+"""``minigrad-draw``: a picture of an unrolled recurrent net, without writing code.
+
+    minigrad-draw lstm --steps 4 --hidden 3 --view cell -o lstm.svg
+    minigrad-draw brnn --steps 4 --grads --contributions -o brnn.png
+    minigrad-draw rnn --steps 30 --view cell --flow --first-last 3 -o flow.pdf
+    minigrad-draw gru --steps 3                 # DOT source on stdout
+
+The net runs on one random sequence (batch of 1); the loss is the sum of the
+last time step's output (``--loss all``: of every step's), so ``--flow``
+shows how the gradient of the last step fades going back in time.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+import minigrad as mg
+import nets
+from minigrad.render import RendererNotFound
+
+NETS = ("rnn", "brnn", "lstm", "gru")
+CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
+SOURCE_SUFFIXES = (".gv", ".dot")
+
+
+def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> nets.RecurrentNet:
+    """The net to draw, with weights drawn from a seeded generator (the same picture every run)."""
+    rng = np.random.default_rng(seed)
+    if kind == "brnn":
+        return nets.BRNN(inputs, hidden, num_layers=layers, rng=rng)
+    net_class = {"rnn": nets.RNN, "lstm": nets.LSTM, "gru": nets.GRU}[kind]
+    return net_class(inputs, hidden, num_layers=layers, rng=rng)
+
+
+def name_states(loss: mg.Tensor, kind: str) -> None:
+    """Name each step's hidden state "h" (and the LSTM's cell state "c"), so the cell view's arrows say so.
+
+    The nets do not name the tensors they compute. A step's h is what the
+    net collects into its output with ``stack``; for the LSTM, the other
+    tensor a step hands to the next is c.
+    """
+    order = mg.topological_order(loss)
+    for tensor in order:
+        if tensor.op == "stack":
+            for state in tensor.parents:
+                if state.name is None and "t=" in state.scope:
+                    state.name = "h"
+    if kind != "lstm":
+        return
+    for tensor in order:
+        for parent in tensor.parents:
+            crosses_steps = parent.scope != tensor.scope and "t=" in parent.scope and "t=" in tensor.scope
+            if crosses_steps and parent.name is None:
+                parent.name = "c"
+
+
+def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: int = 2, layers: int = 1,
+                 view: str = "op", grads: bool = False, contributions: bool = False, flow: bool = False,
+                 values: bool = False, first_last: Optional[int] = None, loss_over: str = "last",
+                 seed: int = 0) -> mg.render.Drawing:
+    """Build the net, run it forward (and backward if gradients are asked for) and draw it."""
+    net = build(kind, steps, hidden, inputs, layers, seed)
+    x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
+    output, _ = net(x)
+    loss = output[steps - 1].sum() if loss_over == "last" else output.sum()
+    if grads or contributions:
+        loss.backward(keep_contributions=True)
+    name_states(loss, kind)
+    title = f"{kind.upper()}, {steps} steps, hidden size {hidden}: {view} view"
+    return mg.draw(loss, view=view, grads=grads, contributions=contributions, flow=flow, values=values,
+                   first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
+
+
+def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser.add_argument("net", choices=NETS, help="which recurrent net to unroll")
+    parser.add_argument("--steps", type=int, default=4, help="sequence length T (default 4)")
+    parser.add_argument("--hidden", type=int, default=3, help="hidden size (default 3)")
+    parser.add_argument("--inputs", type=int, default=2, help="input size (default 2)")
+    parser.add_argument("--layers", type=int, default=1, help="number of stacked layers (default 1)")
+    parser.add_argument("--view", choices=("op", "cell"), default="op",
+                        help="op: one node per tensor; cell: one box per time step (default op)")
+    parser.add_argument("--grads", action="store_true", help="run backward and show the gradients")
+    parser.add_argument("--contributions", action="store_true",
+                        help="label each edge out of a shared weight with its gradient contribution")
+    parser.add_argument("--flow", action="store_true", help="colour and widen edges by gradient norm")
+    parser.add_argument("--values", action="store_true", help="show the tensors' values")
+    parser.add_argument("--first-last", type=int, default=None, metavar="K",
+                        help="draw only the first and last K time steps")
+    parser.add_argument("--loss", choices=("last", "all"), default="last",
+                        help="loss = sum of the last step's output, or of all steps' (default last)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of weights and input")
+    parser.add_argument("-o", "--output", default=None,
+                        help="file to write: .svg, .png, .pdf (a picture) or .gv/.dot (DOT); default: DOT on stdout")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments = parse_arguments(argv)
+    if arguments.steps < 1 or arguments.hidden < 1 or arguments.inputs < 1 or arguments.layers < 1:
+        print("minigrad-draw: --steps, --hidden, --inputs and --layers must be positive", file=sys.stderr)
+        return 2
+    drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
+                           arguments.view, arguments.grads, arguments.contributions, arguments.flow,
+                           arguments.values, arguments.first_last, arguments.loss, arguments.seed)
+    if arguments.output is None:
+        sys.stdout.write(drawing.source)
+        return 0
+    path = Path(arguments.output)
+    if path.suffix in SOURCE_SUFFIXES:
+        path.write_text(drawing.source, encoding="utf-8")
+        return 0
+    try:
+        path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".") or "svg"))
+    except RendererNotFound as error:
+        print(f"minigrad-draw: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
