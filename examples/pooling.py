@@ -1,0 +1,179 @@
+"""Pooling of gradients over time steps: one gradient per use of a shared weight, summed.
+
+Seed 004 (``004_7345ef0444cabb36.txt``, "Training the RNN"): the unrolled
+RNN "is just a giant shared-parameter neural network", and "gradient
+computation requires a forward pass, back propagation, and pooling of
+gradients (for parameter sharing)". Seed 000 ("Learning algorithms for
+RNNs"): dE/dW = dE/dW_t + dE/dW_{t-1} + ...
+
+``backward(keep_contributions=True)`` keeps, on every leaf, one
+``(scope, gradient)`` pair per op that used it. A ``nets.RNN`` runs step t
+inside the scope ``layer0/fwd/t={t}``, so the T uses of ``weight_hh_l0``
+(one matmul h(t-1) @ W_hh^T per step) show up as T pairs, and ``.grad`` is
+their sum. The hand-written BPTT of ``nets/reference.py`` computes the same
+sum with ``d_w_hh += d_z.T @ h_prev`` inside its loop over time.
+
+Run from the repository root:
+
+    python examples/pooling.py               # print the example
+    python examples/pooling.py --check       # exit 1 if docs/bptt.md is stale
+    python examples/pooling.py --write-doc   # refresh docs/bptt.md's output blocks and code-line links
+
+docs/bptt.md ("Pooling") shows the output. The same script keeps that page
+honest (see ``check_doc`` at the end): its output blocks are this script's
+and examples/vanishing_gradients.py's output, its code links point at the
+lines holding their text, and its ```pycon examples run under doctest.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))   # run from a checkout without installing
+
+import minigrad as mg          # noqa: E402
+import nets                    # noqa: E402
+from nets import reference     # noqa: E402
+
+T, B, D, H = 4, 2, 2, 3        # time steps, sequences, inputs, hidden units
+
+
+def fmt(matrix: np.ndarray) -> str:
+    """A matrix on one line, rows in brackets, 4 decimals with signs."""
+    return "[" + " ".join("[" + " ".join(f"{v:+.4f}" for v in row) + "]" for row in matrix) + "]"
+
+
+def run() -> tuple[nets.RNN, dict[str, np.ndarray]]:
+    """Forward and backward with contributions kept; returns the net and the reference BPTT's gradients."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((T, B, D))
+    h0 = rng.standard_normal((1, B, H))        # a nonzero h(-1), so that the use at t = 0 contributes too
+    target = rng.standard_normal((T, B, H))
+    net = nets.RNN(D, H, rng=0)
+
+    output, _ = net(x, h0)                      # (T, B, H)
+    error = output - mg.Tensor(target)
+    loss = (error * error).sum() * 0.5          # E = 1/2 sum_t ||h(t) - d(t)||^2
+    loss.backward(keep_contributions=True)
+
+    # The same gradient from the hand-written BPTT (seed 004, "BPTT" pseudocode), for comparison.
+    params = {name: p.data for name, p in net.named_parameters()}
+    _, _, cache = reference.rnn_forward(params, x, h0)
+    expected = reference.rnn_backward(params, cache, output.data - target)
+    return net, expected
+
+
+def report() -> str:
+    """What this script prints: the contributions, their sum, and the uses of every parameter."""
+    net, expected = run()
+    W = net.weight_hh_l0
+    total = sum(grad for _, grad in W.contributions)
+    lines = [f"nets.RNN({D}, {H}), T = {T} steps, B = {B} sequences, E = 1/2 sum_t ||h(t) - d(t)||^2",
+             f"weight_hh_l0.contributions: {len(W.contributions)} pairs (scope, dE/dW_hh from that use),",
+             "in the order backward met them (the last step first):"]
+    lines += [f"  {scope:<15} {fmt(grad)}" for scope, grad in W.contributions]
+    lines += [f"  {'sum of the uses':<15} {fmt(total)}",
+              f"  {'weight_hh.grad':<15} {fmt(W.grad)}",
+              f"max |sum of the uses - weight_hh_l0.grad|          = {np.max(np.abs(total - W.grad)):.1e}",
+              f"max |weight_hh_l0.grad - hand-written BPTT (+=)|   = "
+              f"{np.max(np.abs(W.grad - expected['weight_hh_l0'])):.1e}",
+              "",
+              "Uses of every parameter (number of contributions, and their scopes):"]
+    for name, p in net.named_parameters():
+        scopes = sorted({scope for scope, _ in p.contributions})
+        shown = scopes if len(scopes) <= 2 else [scopes[0], "...", scopes[-1]]
+        lines.append(f"  {name:<13} {len(p.contributions)}  {', '.join(shown)}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------- keeping docs/bptt.md honest
+# The same conventions as examples/engine_walkthrough.py for docs/engine.md:
+# an output block sits between <!-- bptt: NAME --> and <!-- /bptt -->; a code
+# link's text is the code on the line it points to, e.g.
+# [`d_w_hh += d_z.T @ h_prev`](../nets/reference.py#L227); --write-doc points
+# each link at the line holding its text (the one nearest the old number when
+# the text occurs several times); --check fails if a block or a link is out of
+# date or a ```pycon example (run with doctest) fails.
+import doctest     # noqa: E402
+import importlib.util  # noqa: E402
+import re          # noqa: E402
+
+DOC = ROOT / "docs" / "bptt.md"
+BLOCK = re.compile(r"(<!-- bptt: (\w+) -->\n).*?(<!-- /bptt -->)", re.S)
+LINK = re.compile(r"\[`([^`]+)`\]\((\.\./[^)#]+)#L(\d+)\)")
+PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+
+
+def _vanishing_report() -> str:
+    """The tables of examples/vanishing_gradients.py (loaded by path: examples/ is not a package)."""
+    path = Path(__file__).resolve().parent / "vanishing_gradients.py"
+    spec = importlib.util.spec_from_file_location("examples_vanishing_gradients", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module.report(module.measure())
+
+
+SECTIONS = {"pooling": report, "vanishing": _vanishing_report}
+
+
+def refresh_blocks(text: str) -> str:
+    return BLOCK.sub(lambda m: f"{m.group(1)}```text\n{SECTIONS[m.group(2)]()}\n```\n{m.group(3)}", text)
+
+
+def refresh_links(text: str) -> tuple[str, list[str]]:
+    problems = []
+
+    def fix(m: re.Match) -> str:
+        code, path, old = m.group(1), m.group(2), int(m.group(3))
+        lines = (DOC.parent / path).resolve().read_text().splitlines()
+        hits = [n for n, line in enumerate(lines, 1) if code in line]
+        if not hits:
+            problems.append(f"{path}: no line contains {code!r}")
+            return m.group(0)
+        new = min(hits, key=lambda n: abs(n - old))
+        if new != old:
+            problems.append(f"{path}#L{old} -> L{new}: {code!r}")
+        return f"[`{code}`]({path}#L{new})"
+
+    return LINK.sub(fix, text), problems
+
+
+def run_pycon_examples(text: str) -> tuple[int, int]:
+    """Run every ```pycon block of the page with doctest; returns (failures, tries)."""
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    globs = {"mg": mg, "np": np, "nets": nets}
+    for number, block in enumerate(PYCON.findall(text)):
+        runner.run(parser.get_doctest(block, dict(globs), f"bptt.md pycon block {number}", str(DOC), 0))
+    return runner.failures, runner.tries
+
+
+def check_doc(write: bool = False) -> int:
+    """Compare docs/bptt.md with what the code says now (and rewrite it if ``write``); 0 if it is current."""
+    text = DOC.read_text()
+    new, problems = refresh_links(refresh_blocks(text))
+    failures, tries = run_pycon_examples(new)
+    for problem in problems:
+        print("link:", problem)
+    print(f"pycon examples: {tries - failures} of {tries} pass")
+    if write:
+        DOC.write_text(new)
+        print(f"wrote {DOC.relative_to(ROOT)}")
+        return 1 if failures or any("no line" in p for p in problems) else 0
+    if new != text:
+        print("docs/bptt.md is out of date: run python examples/pooling.py --write-doc")
+    return 1 if new != text or failures else 0
+
+
+def main(argv: list[str]) -> int:
+    if "--write-doc" in argv or "--check" in argv:
+        return check_doc(write="--write-doc" in argv)
+    print(report())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
