@@ -9,7 +9,6 @@ from .errors import AnomalyError, ShapeError
 from .ops import concatenate, stack, unbroadcast
 from .random import manual_seed
 from .render import draw
-from .render import draw
 from .tensor import Tensor, topological_order
 
 __all__ = [

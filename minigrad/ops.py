@@ -251,7 +251,11 @@ def matmul(a: Any, b: Any) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple[Grad, Grad]:
         # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
-        # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does.
+        if a.ndim == 2 and b.ndim == 2:
+            return (g @ b.data.T if a.requires_grad else None,
+                    a.data.T @ g if b.requires_grad else None)
+        # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
+        # and batch dimensions are summed back to each operand's shape.
         a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
         b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
         g2 = g
@@ -297,8 +301,13 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
         if x.requires_grad:
             grad_x = unbroadcast(g @ weight.data, x.shape)
         if weight.requires_grad:
-            rows = np.broadcast_to(x.data, g.shape[:-1] + (n_in,)).reshape(-1, n_in)
-            grad_w = g.reshape(-1, n_out).T @ rows
+            rows = x.data
+            if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
+                rows = np.broadcast_to(rows, g.shape[:-1] + (n_in,))
+            if g.ndim == 2:
+                grad_w = g.T @ rows
+            else:
+                grad_w = g.reshape(-1, n_out).T @ rows.reshape(-1, n_in)
         if bias is not None and bias.requires_grad:
             grad_b = unbroadcast(g, bias.shape)
         return grad_x, grad_w, grad_b

@@ -31,9 +31,9 @@ class Optimizer:
         self.lr = lr
         self.state: list[dict] = [{} for _ in self.params]
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
-            p.grad = None
+            p.zero_grad(set_to_none)
 
     def step(self) -> None:
         for p, state in zip(self.params, self.state):

@@ -143,8 +143,12 @@ class Tensor:
         self._retain_grad = True
         return self
 
-    def zero_grad(self) -> None:
-        self.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop ``.grad`` (or, with ``set_to_none=False``, fill it with zeros in place)."""
+        if set_to_none or self.grad is None:
+            self.grad = None
+        else:
+            self.grad[...] = 0.0
 
     @staticmethod
     def _leaf(data: np.ndarray) -> Tensor:
@@ -209,16 +213,17 @@ class Tensor:
             # as soon as they are made instead of piling up until the end.
             node = ready.pop()
             g = grads.pop(node, None)
-            if g is not None:
+            g_owned = g is not None and id(g) in owned
+            if g_owned:
                 owned.discard(id(g))
             if not node.parents:                    # a leaf: keep its gradient
                 if g is not None:
-                    _accumulate_into_grad(node, g)
+                    _accumulate_into_grad(node, g, g_owned)
                 continue
             parent_grads: Sequence[Any] = (None,) * len(node.parents)
             if g is not None:                       # else no path from the output carries a gradient here
                 if node._retain_grad:
-                    _accumulate_into_grad(node, g)
+                    _accumulate_into_grad(node, g, False)
                 parent_grads = node._backward(g)    # the op's vector-Jacobian product (ops.py)
                 if state.anomaly:
                     _check_finite(node.op, node.scope, parent_grads, "backward")
@@ -386,14 +391,20 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _accumulate_into_grad(node: Tensor, g: np.ndarray) -> None:
-    """``node.grad += g``, creating it on first use (as PyTorch's leaves accumulate)."""
+def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
+    """``node.grad += g``, creating it on first use (leaves accumulate across backward calls, as in PyTorch).
+
+    ``owned``: ``g`` was allocated by this backward and nothing else holds it,
+    so it can become ``.grad`` without a copy. Otherwise it is copied: it may
+    be a view shared with other nodes, and optimizers modify ``.grad`` in place.
+    """
     if node.grad is None:
-        # A copy in the tensor's own dtype: `g` may be a view shared with other
-        # nodes, and optimizers are free to modify `.grad` in place.
-        node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+        if owned and g.dtype == node.data.dtype and g.shape == node.data.shape:
+            node.grad = g
+        else:
+            node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)
     else:
-        node.grad = node.grad + g
+        node.grad += g
 
 
 def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], phase: str) -> None:

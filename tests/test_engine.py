@@ -348,3 +348,21 @@ def test_numpy_array_on_the_left_is_handled_by_the_tensor() -> None:
 @given(x=mst.tensors(shape=mst.shapes(min_dims=1, max_dims=2)))
 def test_gradcheck_of_a_composite_function(x) -> None:
     assert gradcheck(lambda t: (t.tanh() * t.sigmoid() + t.exp().mean()).softmax(-1), [x])
+
+
+def test_linear_names_mismatched_shapes() -> None:
+    with pytest.raises(mg.ShapeError, match=r"linear: input of shape \(2, 4\) does not fit a weight of shape \(5, 3\)"):
+        mg.ops.linear(mg.Tensor(np.ones((2, 4))), mg.Tensor(np.ones((5, 3))))
+    with pytest.raises(mg.ShapeError, match=r"linear: bias of shape \(4,\) does not broadcast against the output shape \(2, 5\)"):
+        mg.ops.linear(mg.Tensor(np.ones((2, 3))), mg.Tensor(np.ones((5, 3))), np.ones(4))
+
+
+def test_a_leaf_gradient_is_its_own_array() -> None:
+    # The leaf may take over an array the backward allocated, but never one
+    # that another node's gradient still refers to.
+    x = mg.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    y.retain_grad()
+    (y + y).sum().backward()
+    x.grad += 100.0
+    np.testing.assert_array_equal(y.grad, [2.0, 2.0])

@@ -253,3 +253,17 @@ def test_clip_grad_value_clips_elementwise() -> None:
     a.grad = np.array([-5.0, 0.2, 3.0])
     optim.clip_grad_value_([a], 1.0)
     np.testing.assert_array_equal(a.grad, [-1.0, 0.2, 1.0])
+
+
+def test_zero_grad_in_place_keeps_the_arrays_and_zeroes_them() -> None:
+    model = TwoLayer()
+    model(mg.Tensor(np.ones((2, 3)))).sum().backward()
+    before = {name: p.grad for name, p in model.named_parameters()}
+    model.zero_grad(set_to_none=False)
+    for name, p in model.named_parameters():
+        assert p.grad is before[name] and not p.grad.any()
+    model(mg.Tensor(np.ones((2, 3)))).sum().backward()
+    fresh = TwoLayer()
+    fresh(mg.Tensor(np.ones((2, 3)))).sum().backward()
+    for (_, p), (_, q) in zip(model.named_parameters(), fresh.named_parameters()):
+        np.testing.assert_allclose(p.grad, q.grad)

@@ -67,10 +67,14 @@ class Module:
         for _, parameter in self.named_parameters():
             yield parameter
 
-    def zero_grad(self) -> None:
-        """Forget the accumulated gradients (``.grad = None``), as PyTorch's default does."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the accumulated gradients.
+
+        ``set_to_none=True`` (PyTorch's default) drops the arrays; False fills
+        them with zeros in place, which reuses their memory in a training loop.
+        """
         for parameter in self.parameters():
-            parameter.grad = None
+            parameter.zero_grad(set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         for module in self._modules():

@@ -314,10 +314,11 @@ def contribution_per_pair(tensors: list[Tensor]) -> dict[tuple[int, int], np.nda
     """The gradient each use of each parameter contributed, keyed by (id(parameter), id(user)).
 
     ``backward(keep_contributions=True)`` records, per parameter, one
-    ``(scope, gradient)`` pair per use, in the order it visits the uses:
-    children in reverse topological order, each child's parents in order.
-    Walking the graph in that same order and matching scopes assigns each
-    recorded gradient to its edge.
+    ``(scope, gradient)`` pair per use, but not which op the use was. The
+    scope tells: in an unrolled net a weight is used once per time step, so
+    the scope names the edge. When a parameter is used several times inside
+    one scope, those uses are matched in graph order, which may swap their
+    individual labels (the pooled sum on the parameter is exact either way).
     """
     pending: dict[int, dict[str, list[np.ndarray]]] = {}
     for tensor in tensors:
