@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import nets.esn as esn_module
 from nets.datasets import mackey_glass
 from nets.esn import (
     ESN,
@@ -87,9 +88,13 @@ def test_leak_rate_one_is_the_plain_esn():
     np.testing.assert_allclose(esn.collect_states(X), np.array(plain), rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("size", [50, 1200])  # dense eigenvalues, then ARPACK
-def test_requested_spectral_radius_is_reached(size):
-    W = random_reservoir(size, connectivity=5 / size, radius=1.25, rng=np.random.default_rng(3))
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("dense_limit", [1000, 100])  # dense eigenvalues, then ARPACK
+def test_requested_spectral_radius_is_reached(seed, dense_limit, monkeypatch):
+    # Lowering the limit sends a 400-unit reservoir down the ARPACK path
+    # (used for N > 1000 by default) while the dense oracle stays cheap.
+    monkeypatch.setattr(esn_module, "DENSE_EIGENVALUE_LIMIT", dense_limit)
+    W = random_reservoir(400, connectivity=5 / 400, radius=1.25, rng=np.random.default_rng(seed))
     exact = np.max(np.abs(np.linalg.eigvals(W.toarray())))
     assert abs(exact - 1.25) < 1e-6
     assert abs(spectral_radius(W) - exact) < 1e-9
