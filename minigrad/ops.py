@@ -1,15 +1,23 @@
 """Every op of the engine: its forward and its vector-Jacobian product side by side.
 
-Each op is one function that
-  1. computes its output with numpy,
-  2. defines ``backward(g)``: given g = dL/d(output), the gradient of the loss
-     with respect to each input (a vector-Jacobian product, VJP), and
-  3. returns ``make_result(output, inputs, name, backward)``, which records the
-     op in the graph when an input requires grad.
+Each op is a pair of functions, one under the other:
 
-``Tensor.backward`` (tensor.py) calls these ``backward`` functions from the
+  ``op(inputs...)``: computes the output with numpy and returns
+      ``make_result(output, inputs, "op", op_backward, saved)``, which records
+      the op in the graph when an input requires grad (``saved``: whatever the
+      backward needs besides the inputs and the output, e.g. the summed axes);
+  ``op_backward(g, out)``: given g = dL/d(out), returns dL/d(input) for each
+      input, in order: a vector-Jacobian product (VJP). ``out.parents`` are the
+      inputs, ``out.data`` the output, ``out.saved`` what the forward saved.
+
+``Tensor.backward`` (tensor.py) calls the ``*_backward`` functions from the
 output to the leaves. Inputs that need no gradient get ``None``, so no work is
 spent on them (the input sequence of an RNN, for example).
+
+(Why module-level backward functions rather than closures defined inside each
+op, as micrograd does: a closure is three to five extra Python objects per
+node, and Python's garbage collector walks every one of them; on an LSTM
+unrolled over 1000 steps that was a third of the run time.)
 
 Broadcasting: an elementwise op broadcasts its operands like numpy; in the
 backward, the gradient has the broadcast shape and ``unbroadcast`` sums it back
@@ -28,6 +36,7 @@ from .errors import ShapeError
 from .tensor import SliceGrad, Tensor, make_result
 
 Grad = Optional[np.ndarray]
+Grads = Sequence[Any]
 
 
 # ------------------------------------------------------------------ helpers
@@ -101,52 +110,49 @@ def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdi
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
     a, b = _operands(a, b)
-    out = _elementwise("add", np.add, a, b)
+    return make_result(_elementwise("add", np.add, a, b), (a, b), "add", add_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        # d(a+b)/da = d(a+b)/db = 1
-        return (unbroadcast(g, a.shape) if a.requires_grad else None,
-                unbroadcast(g, b.shape) if b.requires_grad else None)
 
-    return make_result(out, (a, b), "add", backward)
+def add_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents                              # d(a+b)/da = d(a+b)/db = 1
+    return (unbroadcast(g, a.shape) if a.requires_grad else None,
+            unbroadcast(g, b.shape) if b.requires_grad else None)
 
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
     a, b = _operands(a, b)
-    out = _elementwise("sub", np.subtract, a, b)
+    return make_result(_elementwise("sub", np.subtract, a, b), (a, b), "sub", sub_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        return (unbroadcast(g, a.shape) if a.requires_grad else None,
-                unbroadcast(-g, b.shape) if b.requires_grad else None)
 
-    return make_result(out, (a, b), "sub", backward)
+def sub_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    return (unbroadcast(g, a.shape) if a.requires_grad else None,
+            unbroadcast(-g, b.shape) if b.requires_grad else None)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b elementwise (Hadamard product), broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
     a, b = _operands(a, b)
-    out = _elementwise("mul", np.multiply, a, b)
+    return make_result(_elementwise("mul", np.multiply, a, b), (a, b), "mul", mul_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        # d(ab)/da = b, d(ab)/db = a
-        return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-                unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
 
-    return make_result(out, (a, b), "mul", backward)
+def mul_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents                              # d(ab)/da = b, d(ab)/db = a
+    return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
+            unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
 
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b elementwise, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
     a, b = _operands(a, b)
-    out = _elementwise("div", np.divide, a, b)
+    return make_result(_elementwise("div", np.divide, a, b), (a, b), "div", div_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
-        return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
-                unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None)
 
-    return make_result(out, (a, b), "div", backward)
+def div_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents                              # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
+    return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
+            unbroadcast(-g * out.data / b.data, b.shape) if b.requires_grad else None)
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (the op's name, as in numpy)
@@ -156,78 +162,74 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (the op's name, as in numpy)
     b involves log(a), so it is only defined for a > 0.
     """
     a, b = _operands(a, b)
-    out = _elementwise("pow", np.power, a, b)
+    return make_result(_elementwise("pow", np.power, a, b), (a, b), "pow", pow_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log(a)
-        grad_a = grad_b = None
-        if a.requires_grad:
-            grad_a = unbroadcast(g * b.data * np.power(a.data, b.data - 1), a.shape)
-        if b.requires_grad:
-            grad_b = unbroadcast(g * out * np.log(a.data), b.shape)
-        return grad_a, grad_b
 
-    return make_result(out, (a, b), "pow", backward)
+def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents                              # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log(a)
+    grad_a = grad_b = None
+    if a.requires_grad:
+        grad_a = unbroadcast(g * b.data * np.power(a.data, b.data - 1), a.shape)
+    if b.requires_grad:
+        grad_b = unbroadcast(g * out.data * np.log(a.data), b.shape)
+    return grad_a, grad_b
 
 
 def neg(a: Tensor) -> Tensor:
     """-a. Shape: (...) -> (...)."""
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (-g,)
+    return make_result(-a.data, (a,), "neg", neg_backward)
 
-    return make_result(-a.data, (a,), "neg", backward)
+
+def neg_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (-g,)
 
 
 def exp(a: Tensor) -> Tensor:
     """e^a elementwise. Shape: (...) -> (...)."""
-    out = np.exp(a.data)
+    return make_result(np.exp(a.data), (a,), "exp", exp_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g * out,)          # d e^a / da = e^a
 
-    return make_result(out, (a,), "exp", backward)
+def exp_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g * out.data,)                          # d e^a / da = e^a
 
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm elementwise. Shape: (...) -> (...)."""
-    out = np.log(a.data)
+    return make_result(np.log(a.data), (a,), "log", log_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g / a.data,)       # d log a / da = 1/a
 
-    return make_result(out, (a,), "log", backward)
+def log_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,) = out.parents
+    return (g / a.data,)                            # d log a / da = 1/a
 
 
 def tanh(a: Tensor) -> Tensor:
     """tanh elementwise. Shape: (...) -> (...)."""
-    out = np.tanh(a.data)
+    return make_result(np.tanh(a.data), (a,), "tanh", tanh_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g * (1.0 - out * out),)     # tanh' = 1 - tanh^2
 
-    return make_result(out, (a,), "tanh", backward)
+def tanh_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g * (1.0 - out.data * out.data),)       # tanh' = 1 - tanh^2
 
 
 def sigmoid(a: Tensor) -> Tensor:
     """The logistic function 1 / (1 + e^-a) elementwise. Shape: (...) -> (...)."""
     # scipy's expit is one pass over the data and never overflows, unlike 1 / (1 + exp(-a)).
-    out = expit(a.data)
+    return make_result(expit(a.data), (a,), "sigmoid", sigmoid_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g * out * (1.0 - out),)     # sigma' = sigma (1 - sigma)
 
-    return make_result(out, (a,), "sigmoid", backward)
+def sigmoid_backward(g: np.ndarray, out: Tensor) -> Grads:
+    s = out.data
+    return (g * s * (1.0 - s),)                     # sigma' = sigma (1 - sigma)
 
 
 def relu(a: Tensor) -> Tensor:
     """max(a, 0) elementwise. Shape: (...) -> (...). The derivative at 0 is taken as 0."""
-    positive = a.data > 0
-    out = np.maximum(a.data, 0.0)
+    return make_result(np.maximum(a.data, 0.0), (a,), "relu", relu_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g * positive,)
 
-    return make_result(out, (a,), "relu", backward)
+def relu_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g * (out.data > 0),)
 
 
 # --------------------------------------------------------------- matmul
@@ -248,29 +250,30 @@ def matmul(a: Any, b: Any) -> Tensor:
                          f"first ({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} "
                          f"dimension of the second ({b.shape[0] if b.ndim == 1 else b.shape[-2]}), and batch "
                          f"dimensions must broadcast") from None
+    return make_result(out, (a, b), "matmul", matmul_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad]:
-        # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
-        if a.ndim == 2 and b.ndim == 2:
-            return (g @ b.data.T if a.requires_grad else None,
-                    a.data.T @ g if b.requires_grad else None)
-        # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
-        # and batch dimensions are summed back to each operand's shape.
-        a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
-        b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
-        g2 = g
-        if b.ndim == 1:
-            g2 = g2[..., np.newaxis]          # (..., m) -> (..., m, 1)
-        if a.ndim == 1:
-            g2 = g2[..., np.newaxis, :]       # (..., p) -> (..., 1, p)
-        grad_a = grad_b = None
-        if a.requires_grad:
-            grad_a = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
-        if b.requires_grad:
-            grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
-        return grad_a, grad_b
 
-    return make_result(out, (a, b), "matmul", backward)
+def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
+    if a.ndim == 2 and b.ndim == 2:
+        return (g @ b.data.T if a.requires_grad else None,
+                a.data.T @ g if b.requires_grad else None)
+    # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
+    # and batch dimensions are summed back to each operand's shape.
+    a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
+    b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
+    g2 = g
+    if b.ndim == 1:
+        g2 = g2[..., np.newaxis]          # (..., m) -> (..., m, 1)
+    if a.ndim == 1:
+        g2 = g2[..., np.newaxis, :]       # (..., p) -> (..., 1, p)
+    grad_a = grad_b = None
+    if a.requires_grad:
+        grad_a = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+    if b.requires_grad:
+        grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+    return grad_a, grad_b
 
 
 def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
@@ -287,46 +290,51 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
                          f"(expected input (..., {weight.shape[-1] if weight.ndim else '?'}) and weight (n_out, n_in))")
     out = x.data @ weight.data.T
-    if bias is not None:
-        try:
-            out = out + bias.data
-        except ValueError:
-            raise ShapeError(f"linear: bias of shape {bias.shape} does not broadcast against the output "
-                             f"shape {out.shape}") from None
+    if bias is None:
+        return make_result(out, (x, weight), "linear", linear_backward)
+    try:
+        out = out + bias.data
+    except ValueError:
+        raise ShapeError(f"linear: bias of shape {bias.shape} does not broadcast against the output "
+                         f"shape {out.shape}") from None
+    return make_result(out, (x, weight, bias), "linear", linear_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad, Grad, Grad]:
-        # d(x W^T)/dx contracts g with W; d(x W^T)/dW sums g^T x over every row of the batch.
-        n_out, n_in = weight.shape
-        grad_x = grad_w = grad_b = None
-        if x.requires_grad:
-            grad_x = unbroadcast(g @ weight.data, x.shape)
-        if weight.requires_grad:
-            rows = x.data
-            if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
-                rows = np.broadcast_to(rows, g.shape[:-1] + (n_in,))
-            if g.ndim == 2:
-                grad_w = g.T @ rows
-            else:
-                grad_w = g.reshape(-1, n_out).T @ rows.reshape(-1, n_in)
-        if bias is not None and bias.requires_grad:
-            grad_b = unbroadcast(g, bias.shape)
-        return grad_x, grad_w, grad_b
 
-    parents = (x, weight) if bias is None else (x, weight, bias)
-    return make_result(out, parents, "linear", backward)
+def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
+    x, weight = out.parents[:2]
+    n_out, n_in = weight.shape
+    grad_x = grad_w = grad_b = None
+    # d(x W^T)/dx contracts g with W; d(x W^T)/dW sums g^T x over every row of the batch.
+    if x.requires_grad:
+        grad_x = unbroadcast(g @ weight.data, x.shape)
+    if weight.requires_grad:
+        rows = x.data
+        if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
+            rows = np.broadcast_to(rows, g.shape[:-1] + (n_in,))
+        if g.ndim == 2:
+            grad_w = g.T @ rows
+        else:
+            grad_w = g.reshape(-1, n_out).T @ rows.reshape(-1, n_in)
+    if len(out.parents) == 2:
+        return grad_x, grad_w
+    bias = out.parents[2]
+    if bias.requires_grad:
+        grad_b = unbroadcast(g, bias.shape)
+    return grad_x, grad_w, grad_b
 
 
 # ------------------------------------------------------------- reductions
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
     axes = _normalize_axes("sum", axis, a.shape)
-    out = np.sum(a.data, axis=axes, keepdims=keepdims)
+    out = np.asarray(np.sum(a.data, axis=axes, keepdims=keepdims))
+    return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        # Every summed element contributes with derivative 1: copy g back along the summed axes.
-        return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim), a.shape),)
 
-    return make_result(np.asarray(out), (a,), "sum", backward)
+def sum_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims) = out.parents, out.saved
+    # Every summed element contributes with derivative 1: copy g back along the summed axes.
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim), a.shape),)
 
 
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -336,11 +344,12 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     if count == 0:
         raise ShapeError(f"mean: cannot average over an empty axis of a tensor of shape {a.shape}")
     out = np.asarray(np.mean(a.data, axis=axes, keepdims=keepdims))
+    return make_result(out, (a,), "mean", mean_backward, (axes, keepdims, count))
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim) / count, a.shape),)
 
-    return make_result(out, (a,), "mean", backward)
+def mean_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims, count) = out.parents, out.saved
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim) / count, a.shape),)
 
 
 def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -351,15 +360,15 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     axes = _normalize_axes("max", axis, a.shape)
     if a.size == 0:
         raise ShapeError(f"max: cannot take the maximum of an empty tensor of shape {a.shape}")
-    kept = np.max(a.data, axis=axes, keepdims=True)
-    out = kept if keepdims else np.asarray(np.max(a.data, axis=axes))
+    out = np.asarray(np.max(a.data, axis=axes, keepdims=keepdims))
+    return make_result(out, (a,), "max", max_backward, (axes, keepdims))
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        winners = a.data == kept
-        share = winners / np.sum(winners, axis=axes, keepdims=True)
-        return (share * _restore_reduced_axes(g, axes, keepdims, a.ndim),)
 
-    return make_result(out, (a,), "max", backward)
+def max_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims) = out.parents, out.saved
+    winners = a.data == _restore_reduced_axes(out.data, axes, keepdims, a.ndim)
+    share = winners / np.sum(winners, axis=axes, keepdims=True)
+    return (share * _restore_reduced_axes(g, axes, keepdims, a.ndim),)
 
 
 # ------------------------------------------------------------ shape ops
@@ -372,11 +381,11 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     except (ValueError, TypeError):
         raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
                          f"into shape {shape}") from None
+    return make_result(out, (a,), "reshape", reshape_backward)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g.reshape(a.shape),)
 
-    return make_result(out, (a,), "reshape", backward)
+def reshape_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g.reshape(out.parents[0].shape),)
 
 
 def transpose(a: Tensor, *axes: Any) -> Tensor:
@@ -395,11 +404,11 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
         axes = tuple(ax % a.ndim for ax in axes)
     # The VJP of a permutation is the inverse permutation.
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))
+    return make_result(a.data.transpose(axes), (a,), "transpose", transpose_backward, inverse)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (g.transpose(inverse),)
 
-    return make_result(a.data.transpose(axes), (a,), "transpose", backward)
+def transpose_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g.transpose(out.saved),)
 
 
 def flip(a: Tensor, axis: Any = None) -> Tensor:
@@ -409,11 +418,11 @@ def flip(a: Tensor, axis: Any = None) -> Tensor:
     the result back (seed 004, "Bidirectional RNN").
     """
     axes = _normalize_axes("flip", axis, a.shape)
+    return make_result(np.flip(a.data, axes), (a,), "flip", flip_backward, axes)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        return (np.flip(g, axes),)
 
-    return make_result(np.flip(a.data, axes), (a,), "flip", backward)
+def flip_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (np.flip(g, out.saved),)
 
 
 _BASIC = (int, slice, type(Ellipsis), type(None))
@@ -460,11 +469,12 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     advanced = _is_advanced(index)
     if not advanced:
         out = np.asarray(out)   # basic indexing gives a view; a scalar becomes 0-d
+    return make_result(out, (a,), "getitem", getitem_backward, (index, advanced))
 
-    def backward(g: np.ndarray) -> tuple[SliceGrad]:
-        return (SliceGrad(index, g, advanced),)
 
-    return make_result(out, (a,), "getitem", backward)
+def getitem_backward(g: np.ndarray, out: Tensor) -> Grads:
+    index, advanced = out.saved
+    return (SliceGrad(index, g, advanced),)     # g belongs at `index` of a zero array (tensor.py)
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -480,12 +490,13 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
                          f"all other dimensions must match") from None
     axis = axis % out.ndim
     boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+    return make_result(out, tensors, "concatenate", concatenate_backward, (axis, boundaries))
 
-    def backward(g: np.ndarray) -> list[Grad]:
-        pieces = np.split(g, boundaries, axis=axis)
-        return [piece if t.requires_grad else None for t, piece in zip(tensors, pieces)]
 
-    return make_result(out, tensors, "concatenate", backward)
+def concatenate_backward(g: np.ndarray, out: Tensor) -> Grads:
+    axis, boundaries = out.saved
+    pieces = np.split(g, boundaries, axis=axis)
+    return [piece if t.requires_grad else None for t, piece in zip(out.parents, pieces)]
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -499,14 +510,13 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ShapeError(f"stack: shapes {shapes} cannot be stacked along axis {axis}: "
                          f"all shapes must be equal and the axis in range") from None
-    axis = axis % out.ndim
+    return make_result(out, tensors, "stack", stack_backward, axis % out.ndim)
 
-    def backward(g: np.ndarray) -> list[Grad]:
-        # Slice k of g along the new axis (a view, not a copy) goes to tensor k.
-        before = (slice(None),) * axis
-        return [g[before + (k,)] if t.requires_grad else None for k, t in enumerate(tensors)]
 
-    return make_result(out, tensors, "stack", backward)
+def stack_backward(g: np.ndarray, out: Tensor) -> Grads:
+    # Slice k of g along the new axis (a view, not a copy) goes to tensor k.
+    before = (slice(None),) * out.saved
+    return [g[before + (k,)] if t.requires_grad else None for k, t in enumerate(out.parents)]
 
 
 # ------------------------------------------------------------ softmax
@@ -519,12 +529,12 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     (axis,) = _normalize_axes("softmax", axis, a.shape)
     shifted = np.exp(a.data - np.max(a.data, axis=axis, keepdims=True))
     out = shifted / np.sum(shifted, axis=axis, keepdims=True)
+    return make_result(out, (a,), "softmax", softmax_backward, axis)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        # J = diag(s) - s s^T, so g J = s * (g - <g, s>)
-        return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
 
-    return make_result(out, (a,), "softmax", backward)
+def softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
+    s = out.data                    # J = diag(s) - s s^T, so g J = s * (g - <g, s>)
+    return (s * (g - np.sum(g * s, axis=out.saved, keepdims=True)),)
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
@@ -532,9 +542,9 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     (axis,) = _normalize_axes("log_softmax", axis, a.shape)
     shifted = a.data - np.max(a.data, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return make_result(out, (a,), "log_softmax", log_softmax_backward, axis)
 
-    def backward(g: np.ndarray) -> tuple[Grad]:
-        # d out_i / d a_j = delta_ij - softmax_j
-        return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
-    return make_result(out, (a,), "log_softmax", backward)
+def log_softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
+    # d out_i / d a_j = delta_ij - softmax_j
+    return (g - np.exp(out.data) * np.sum(g, axis=out.saved, keepdims=True),)

@@ -4,8 +4,9 @@ Reading order for a newcomer:
 
 1. ``Tensor`` holds ``data`` (a numpy array) and, if it was computed by an op
    while gradients were being recorded, ``op`` (the op's name), ``parents``
-   (the tensors it was computed from) and ``_backward`` (the op's
-   vector-Jacobian product, defined next to the op's forward in ``ops.py``).
+   (the tensors it was computed from), ``_backward`` (the op's
+   vector-Jacobian product, defined under the op's forward in ``ops.py``) and
+   ``saved`` (what that backward needs besides inputs and output).
 2. ``Tensor.backward`` counts the uses of every tensor (``count_uses``, an
    iterative walk), then processes the graph from the output to the leaves:
    a tensor is processed once every op that used it has sent its gradient,
@@ -19,12 +20,14 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._memory import gc_paused
 from ._state import state
 from .errors import AnomalyError, ShapeError
 
-# A vector-Jacobian product: given dL/d(output), return one dL/d(parent) per
-# parent (None where that parent needs no gradient).
-Backward = Callable[[np.ndarray], Sequence[Optional[np.ndarray]]]
+# A vector-Jacobian product: given g = dL/d(output) and the output tensor
+# (whose parents are the op's inputs), return one dL/d(parent) per parent
+# (None where that parent needs no gradient).
+Backward = Callable[[np.ndarray, "Tensor"], Sequence[Any]]
 
 _ALLOWED_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
@@ -65,7 +68,7 @@ class Tensor:
         path it was created in), contributions (see ``backward``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "_backward",
+    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
                  "name", "scope", "contributions", "_retain_grad", "__weakref__")
 
     # Makes numpy hand `ndarray + Tensor` over to Tensor.__radd__ instead of
@@ -80,6 +83,7 @@ class Tensor:
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self._backward: Optional[Backward] = None
+        self.saved: Any = None
         self.name = name
         self.scope = state.scope
         self.contributions: Optional[list[tuple[str, np.ndarray]]] = None
@@ -160,6 +164,7 @@ class Tensor:
         out.op = ""
         out.parents = ()
         out._backward = None
+        out.saved = None
         out.name = None
         out.scope = state.scope
         out.contributions = None
@@ -167,7 +172,7 @@ class Tensor:
         return out
 
     # -------------------------------------------------------------- backward
-    def backward(self, grad: Any = None, keep_contributions: bool = False) -> None:
+    def backward(self, grad: Any = None, keep_contributions: bool | str = False) -> None:
         """Reverse mode: add dself/dleaf (times ``grad``) to ``.grad`` of every leaf.
 
         Args:
@@ -176,8 +181,13 @@ class Tensor:
             keep_contributions: also record, on each leaf that requires grad, the
                 list ``contributions`` of ``(scope, grad)`` pairs, one per use of
                 that leaf in the graph, ``scope`` being that of the op that used
-                it. The pairs sum to what this call adds to ``.grad``.
+                it (each pair's ``.user`` is that op's output tensor). The pairs
+                sum to what this call adds to ``.grad``. ``"all"``: record them
+                on every tensor of the graph, not only on leaves (the gradient
+                along every edge, which the graph renderer's flow view draws).
         """
+        if keep_contributions not in (False, True, "all"):
+            raise ValueError(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
@@ -191,13 +201,18 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
+        with gc_paused():       # the walk creates no garbage cycles; see _memory.py
+            self._backward_pass(seed, keep_contributions)
+
+    def _backward_pass(self, seed: np.ndarray, keep_contributions: bool) -> None:
         # uses[node]: how many recorded ops use `node`. A node is processed once
         # all of them have sent their gradient (Kahn's algorithm, run from the
         # output): by then its gradient is complete.
         uses = count_uses(self)
+        every_tensor = keep_contributions == "all"
         if keep_contributions:
             for node in uses:
-                if not node.parents:
+                if every_tensor or not node.parents:
                     node.contributions = []
 
         # grads[node]: dL/dnode summed over the uses of `node` processed so far.
@@ -224,15 +239,15 @@ class Tensor:
             if g is not None:                       # else no path from the output carries a gradient here
                 if node._retain_grad:
                     _accumulate_into_grad(node, g, False)
-                parent_grads = node._backward(g)    # the op's vector-Jacobian product (ops.py)
+                parent_grads = node._backward(g, node)  # the op's vector-Jacobian product (ops.py)
                 if state.anomaly:
                     _check_finite(node.op, node.scope, parent_grads, "backward")
             for parent, parent_grad in zip(node.parents, parent_grads):
                 if not parent.requires_grad:
                     continue
                 if parent_grad is not None:
-                    if keep_contributions and not parent.parents:
-                        parent.contributions.append((node.scope, densify(parent_grad, parent)))
+                    if keep_contributions and (every_tensor or not parent.parents):
+                        parent.contributions.append(Contribution(node.scope, densify(parent_grad, parent), node))
                     # Pooling: a tensor used by several ops (a shared weight used at
                     # every time step) receives one gradient per use; they add up.
                     total = grads.get(parent)
@@ -418,6 +433,28 @@ def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], p
                                f"in its {phase} ({what}, shape {np.shape(array)})")
 
 
+class Contribution(tuple):
+    """One use's share of a tensor's gradient: a ``(scope, grad)`` pair, plus ``.user``.
+
+    ``scope`` is the scope of the op that used the tensor, ``grad`` the
+    gradient that came back through that use, and ``user`` the tensor that op
+    produced (so a picture can put the number on the right edge).
+    """
+
+    def __new__(cls, scope: str, grad: np.ndarray, user: Tensor) -> Contribution:
+        pair = super().__new__(cls, (scope, grad))
+        pair.user = user
+        return pair
+
+    @property
+    def scope(self) -> str:
+        return self[0]
+
+    @property
+    def grad(self) -> np.ndarray:
+        return self[1]
+
+
 class SliceGrad:
     """The gradient of ``a[index]`` with respect to ``a``, kept sparse.
 
@@ -454,8 +491,9 @@ def densify(grad: Any, like: Tensor) -> np.ndarray:
     return grad
 
 
-def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward: Backward) -> Tensor:
-    """The output of an op: records op, parents and backward when a parent needs grad.
+def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward: Backward,
+                saved: Any = None) -> Tensor:
+    """The output of an op: records op, parents, backward and saved values when a parent needs grad.
 
     Every op in ops.py ends with this call. Under ``no_grad()``, or when no
     parent requires grad, nothing is recorded and the result is a leaf, so
@@ -469,6 +507,7 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
                 out.op = op
                 out.parents = parents
                 out._backward = backward
+                out.saved = saved
                 break
     if state.anomaly:
         _check_finite(op, out.scope, (data,), "forward")

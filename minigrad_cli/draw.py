@@ -67,7 +67,9 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
     x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
     output, _ = net(x)
     loss = output[steps - 1].sum() if loss_over == "last" else output.sum()
-    if grads or contributions:
+    if flow:
+        loss.backward(keep_contributions="all")     # the gradient along every edge
+    elif grads or contributions:
         loss.backward(keep_contributions=True)
     name_states(loss, kind)
     title = f"{kind.upper()}, {steps} steps, hidden size {hidden}: {view} view"

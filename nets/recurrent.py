@@ -149,7 +149,17 @@ class RecurrentNet(nn.Module):
         if T == 0:
             raise mg.ShapeError(f"{name}: the input sequence is empty (shape {x.shape})")
         initial = self._initial_states(hx, B, unbatched, x.dtype)
+        with mg.gc_paused():    # a large graph without reference cycles; see minigrad/_memory.py
+            output, final_states = self._unroll(x, initial)
+        if unbatched:
+            output = output.reshape(T, output.shape[-1])
+            final_states = tuple(s.reshape(s.shape[0], s.shape[-1]) for s in final_states)
+        elif self.batch_first:
+            output = output.transpose(1, 0, 2)
+        return output, final_states[0] if len(final_states) == 1 else final_states
 
+    def _unroll(self, x: mg.Tensor, initial: list[State]) -> tuple[mg.Tensor, tuple[mg.Tensor, ...]]:
+        """Every layer and direction over the whole sequence. x (T, B, D) -> output, final states."""
         layer_input, finals = x, []
         for layer in range(self.num_layers):
             directions = []
@@ -163,14 +173,8 @@ class RecurrentNet(nn.Module):
             # and layer k+1 reads layer k's (concatenated) output.
             layer_input = directions[0] if len(directions) == 1 else mg.concatenate(directions, axis=-1)
 
-        output = layer_input
         final_states = tuple(mg.stack([final[k] for final in finals], axis=0) for k in range(len(self.state_names)))
-        if unbatched:
-            output = output.reshape(T, output.shape[-1])
-            final_states = tuple(s.reshape(s.shape[0], s.shape[-1]) for s in final_states)
-        elif self.batch_first:
-            output = output.transpose(1, 0, 2)
-        return output, final_states[0] if len(final_states) == 1 else final_states
+        return layer_input, final_states
 
     def _initial_states(self, hx: Any, B: int, unbatched: bool, dtype: np.dtype) -> list[State]:
         """One state tuple per (layer, direction), in PyTorch's h_n row order."""

@@ -167,6 +167,7 @@ def test_gradient_flow_fades_back_along_the_recurrent_chain():
     # tanh RNN with small recurrent weights and the loss on the last step: dL/dh(t) shrinks going back.
     steps = 6
     _, loss = unrolled("rnn", steps)
+    loss.backward(keep_contributions="all")
     source = mg.draw(loss, view="cell", flow=True).source
     cell = {int(m.group(2)): m.group(1) for m in re.finditer(r"(n\d+) \[label=<<b>cell, t=(\d+)</b>", source)}
     widths = []
@@ -176,9 +177,10 @@ def test_gradient_flow_fades_back_along_the_recurrent_chain():
     assert widths == sorted(widths) and widths[0] < widths[-1]
 
 
-def test_flow_does_not_touch_gradients():
+def test_flow_needs_the_gradients_along_edges_and_says_how_to_get_them():
     net, loss = unrolled("gru", 3)
-    mg.draw(loss, flow=True)
+    with pytest.raises(ValueError, match=r"call root.backward\(keep_contributions='all'\) first"):
+        mg.draw(loss, flow=True)
     assert all(parameter.grad is None for parameter in net.parameters())
 
 

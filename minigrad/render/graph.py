@@ -32,7 +32,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..tensor import Tensor, densify, topological_order
+from ..tensor import Tensor, topological_order
 from . import labels
 from .output import Drawing
 
@@ -314,51 +314,33 @@ def contribution_per_pair(tensors: list[Tensor]) -> dict[tuple[int, int], np.nda
     """The gradient each use of each parameter contributed, keyed by (id(parameter), id(user)).
 
     ``backward(keep_contributions=True)`` records, per parameter, one
-    ``(scope, gradient)`` pair per use, but not which op the use was. The
-    scope tells: in an unrolled net a weight is used once per time step, so
-    the scope names the edge. When a parameter is used several times inside
-    one scope, those uses are matched in graph order, which may swap their
-    individual labels (the pooled sum on the parameter is exact either way).
+    ``(scope, gradient)`` pair per use, and on each pair ``.user``: the tensor
+    the using op produced, i.e. the head of the edge.
     """
-    pending: dict[int, dict[str, list[np.ndarray]]] = {}
+    found: dict[tuple[int, int], np.ndarray] = {}
     for tensor in tensors:
         if is_parameter(tensor) and tensor.contributions:
-            by_scope: dict[str, list[np.ndarray]] = {}
-            for scope, grad in tensor.contributions:
-                by_scope.setdefault(scope, []).append(grad)
-            pending[id(tensor)] = by_scope
-    found: dict[tuple[int, int], np.ndarray] = {}
-    for child in reversed(tensors):
-        for parent in child.parents:
-            queue = pending.get(id(parent), {}).get(child.scope)
-            if queue:
-                found[(id(parent), id(child))] = queue.pop(0)
+            for contribution in tensor.contributions:
+                pair = (id(tensor), id(contribution.user))
+                found[pair] = found[pair] + contribution.grad if pair in found else contribution.grad
     return found
 
 
 def gradient_per_pair(root: Tensor, tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
-    """d(sum of root)/d(parent) through each (parent, child) edge: what flows back along every arrow.
+    """d(root)/d(parent) through each (parent, child) edge: what flows back along every arrow.
 
-    The engine's ``backward`` keeps gradients only on leaves, so the picture
-    runs its own sweep: the same loop (reverse topological order, each op's
-    vector-Jacobian product, gradients of a tensor's uses summed), keeping
-    each edge's gradient instead of only the sums.
+    The engine records it: ``root.backward(keep_contributions="all")`` keeps,
+    on every tensor, the gradient that came back through each of its uses.
     """
+    recorded = [t for t in tensors if t.requires_grad and t is not root]
+    if root.requires_grad and recorded and all(t.contributions is None for t in recorded):
+        raise ValueError("draw(flow=True) draws the gradient along every edge, which the engine records "
+                         "when you call root.backward(keep_contributions='all') first")
     found: dict[tuple[int, int], np.ndarray] = {}
-    if not root.requires_grad:
-        return found
-    totals: dict[int, np.ndarray] = {id(root): np.ones_like(root.data)}
-    for child in reversed(tensors):
-        upstream = totals.pop(id(child), None)
-        if upstream is None or not child.parents:
-            continue
-        for parent, grad in zip(child.parents, child._backward(upstream)):
-            if grad is None or not parent.requires_grad:
-                continue
-            grad = densify(grad, parent)
-            pair = (id(parent), id(child))
-            found[pair] = found[pair] + grad if pair in found else grad
-            totals[id(parent)] = totals[id(parent)] + grad if id(parent) in totals else grad
+    for tensor in recorded:
+        for contribution in tensor.contributions or ():
+            pair = (id(tensor), id(contribution.user))
+            found[pair] = found[pair] + contribution.grad if pair in found else contribution.grad
     return found
 
 
