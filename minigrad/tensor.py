@@ -251,19 +251,22 @@ class Tensor:
                     # Pooling: a tensor used by several ops (a shared weight used at
                     # every time step) receives one gradient per use; they add up.
                     total = grads.get(parent)
-                    if total is None and type(parent_grad) is not SliceGrad:
-                        grads[parent] = parent_grad                 # the first use: nothing to add yet
-                    else:
+                    if type(parent_grad) is SliceGrad:          # a slice's gradient adds into its positions only
                         if total is None:
-                            total = np.zeros_like(parent.data)
-                        elif id(total) not in owned:
-                            total = total.copy()
-                        if type(parent_grad) is SliceGrad:
-                            parent_grad.add_into(total)             # a slice adds into its positions only
+                            total = parent_grad.scattered(parent)
                         else:
-                            total += parent_grad
-                        grads[parent] = total
+                            if id(total) not in owned:
+                                total = total.copy()
+                            parent_grad.add_into(total)
                         owned.add(id(total))
+                    elif total is None:
+                        total = parent_grad                     # the first use: nothing to add yet
+                    elif id(total) in owned:
+                        total += parent_grad                    # in place, into an array this loop made
+                    else:
+                        total = total + parent_grad
+                        owned.add(id(total))
+                    grads[parent] = total
                 uses[parent] -= 1
                 if uses[parent] == 0:
                     ready.append(parent)
@@ -477,6 +480,15 @@ class SliceGrad:
         else:
             total[self.index] += self.values
 
+    def scattered(self, like: Tensor) -> np.ndarray:
+        """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``."""
+        full = np.zeros_like(like.data)
+        if self.advanced:
+            np.add.at(full, self.index, self.values)
+        else:
+            full[self.index] = self.values
+        return full
+
     @property
     def shape(self) -> tuple[int, ...]:
         return np.shape(self.values)
@@ -485,9 +497,7 @@ class SliceGrad:
 def densify(grad: Any, like: Tensor) -> np.ndarray:
     """A gradient as a plain array of ``like``'s shape."""
     if type(grad) is SliceGrad:
-        full = np.zeros_like(like.data)
-        grad.add_into(full)
-        return full
+        return grad.scattered(like)
     return grad
 
 
