@@ -255,7 +255,8 @@ def report(args, version, size_rows, target_times, scores, loads) -> str:
         theirs = target_times["reservoirpy"]
         ratio = min(ours) / min(theirs)
         verdict = "met" if ratio <= 0.5 else "NOT met"
-        lines.append(f"- reservoirpy: {min(theirs):.2f} s (median {statistics.median(theirs):.2f} s)")
+        lines.append(f"- reservoirpy: {min(theirs):.2f} s "
+                     f"(median {statistics.median(theirs):.2f} s)")
         lines.append(f"- ratio of fastest runs: {ratio:.2f} (target <= 0.5: {verdict})")
 
     lines += ["", f"One-step NRMSE, reservoirpy's documented set-up ({SMALL_UNITS} units, leak "

@@ -442,7 +442,9 @@ class ESN:
                 raise ValueError("teacher is only used with feedback=True; this ESN has no W_fb")
             return None
         if teacher is None:
-            raise ValueError("this ESN has output feedback: pass the teacher targets (T, output_size)")
+            raise ValueError(
+                "this ESN has output feedback: pass the teacher targets (T, output_size)"
+            )
         teacher = _as_sequence("teacher", teacher, self.output_size, "output_size")
         _check_same_length("X", steps, "teacher", teacher.shape[0])
         return teacher
@@ -480,7 +482,8 @@ class ESN:
         targets = _as_sequence_list("Y", Y, self.output_size, "output_size")
         if len(inputs) != len(targets):
             raise ValueError(
-                f"X and Y must hold the same number of sequences, got {len(inputs)} and {len(targets)}"
+                "X and Y must hold the same number of sequences, "
+                f"got {len(inputs)} and {len(targets)}"
             )
         _check_count("washout", washout, minimum=0)
         _check_count("chunk_size", chunk_size, minimum=1)
@@ -619,11 +622,9 @@ class ESN:
             (n_steps, output_size) outputs y(n).
         """
         outputs = np.empty((n_steps, self.output_size))
-        bias_column = self.W_in[:, 0]
-        input_columns = self.W_in[:, 1:]
         for step in range(n_steps):
             x = self._last_output if inputs is None else inputs[step]
-            drive = bias_column + input_columns @ x
+            drive = self._input_drive(x[None, :])[0]
             if self.feedback:
                 drive = drive + self.W_fb @ self._last_output
             self._state = self._leaky_update(self._state, drive)
@@ -752,13 +753,16 @@ def _check_range(
     below = value <= low if low_open else value < low
     if not np.isfinite(value) or below or value > high:
         bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}"
+        )
 
 
 def _check_same_length(name_a: str, length_a: int, name_b: str, length_b: int) -> None:
     if length_a != length_b:
         raise ValueError(
-            f"{name_a} and {name_b} must have the same number of steps, got {length_a} and {length_b}"
+            f"{name_a} and {name_b} must have the same number of steps, "
+            f"got {length_a} and {length_b}"
         )
 
 
@@ -778,7 +782,8 @@ def _as_sequence(name: str, data: np.ndarray, width: int, width_name: str) -> np
     if not finite.all():
         row, column = np.argwhere(~finite)[0]
         raise ValueError(
-            f"{name} contains NaN or Inf (first at step {row}, column {column}: {array[row, column]})"
+            f"{name} contains NaN or Inf "
+            f"(first at step {row}, column {column}: {array[row, column]})"
         )
     return array
 

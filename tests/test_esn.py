@@ -23,10 +23,10 @@ from nets.esn import (
 
 def small_esn(**overrides) -> ESN:
     """A 30-unit ESN with one input and one output; keyword arguments override."""
-    settings = dict(
-        input_size=1, reservoir_size=30, output_size=1, spectral_radius=0.9,
-        leak_rate=0.5, connectivity=0.2, ridge=1e-6, seed=0,
-    )
+    settings = {
+        "input_size": 1, "reservoir_size": 30, "output_size": 1, "spectral_radius": 0.9,
+        "leak_rate": 0.5, "connectivity": 0.2, "ridge": 1e-6, "seed": 0,
+    }
     settings.update(overrides)
     return ESN(**settings)
 
@@ -270,7 +270,8 @@ def test_nan_or_inf_in_X_or_Y_is_refused(bad):
 
 def test_mismatched_lengths_are_refused():
     X, Y = random_task(50)
-    with pytest.raises(ValueError, match="X and Y must have the same number of steps, got 50 and 49"):
+    same_steps = "X and Y must have the same number of steps, got 50 and 49"
+    with pytest.raises(ValueError, match=same_steps):
         small_esn().fit(X, Y[:-1])
     with pytest.raises(ValueError, match="X in sequence 1 and Y in sequence 1 .* 50 and 40"):
         small_esn().fit([X, X], [Y, Y[:40]])
@@ -280,7 +281,8 @@ def test_mismatched_lengths_are_refused():
 
 def test_washout_longer_than_the_data_is_refused():
     X, Y = random_task(50)
-    with pytest.raises(ValueError, match="washout=50 leaves no training step: it has only 50 steps"):
+    too_long = "washout=50 leaves no training step: it has only 50 steps"
+    with pytest.raises(ValueError, match=too_long):
         small_esn().fit(X, Y, washout=50)
     with pytest.raises(ValueError, match="washout=-1|washout must be an integer >= 0"):
         small_esn().fit(X, Y, washout=-1)
@@ -301,14 +303,16 @@ def test_wrong_input_width_is_refused():
     esn = small_esn().fit(*random_task(50))
     with pytest.raises(ValueError, match="X has 2 columns but the ESN has input_size=1"):
         esn.predict(X)
-    with pytest.raises(ValueError, match=r"must be a 2-D array \(T, 1\), got shape \(50,\).*reshape"):
+    one_dimensional = r"must be a 2-D array \(T, 1\), got shape \(50,\).*reshape"
+    with pytest.raises(ValueError, match=one_dimensional):
         esn.predict(X[:, 0])
     with pytest.raises(ValueError, match="Y has 3 columns but the ESN has output_size=1"):
         small_esn().fit(X[:, :1], np.zeros((50, 3)))
 
 
 def test_bad_hyperparameters_are_refused():
-    with pytest.raises(ValueError, match=r"leak_rate must be a finite number in \(0.0, 1.0\], got 1.5"):
+    leak = r"leak_rate must be a finite number in \(0.0, 1.0\], got 1.5"
+    with pytest.raises(ValueError, match=leak):
         small_esn(leak_rate=1.5)
     with pytest.raises(ValueError, match="spectral_radius must be a finite number"):
         small_esn(spectral_radius=-1.0)
@@ -318,7 +322,8 @@ def test_bad_hyperparameters_are_refused():
 
 def test_generate_needs_an_autonomous_setup():
     esn = small_esn(output_size=2).fit(*random_task(50, output_size=2))
-    with pytest.raises(ValueError, match="generate\\(\\) needs an ESN with feedback=True and input_size=0"):
+    needs = r"generate\(\) needs an ESN with feedback=True and input_size=0"
+    with pytest.raises(ValueError, match=needs):
         esn.generate(3)
 
 
