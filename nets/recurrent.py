@@ -183,8 +183,9 @@ class RecurrentNet(nn.Module):
             if self.learn_initial_state:
                 learned = [getattr(self, f"{s}0") for s in self.state_names]
                 return [tuple(p[index] for p in learned) for index in range(rows)]
-            zeros = mg.Tensor(np.zeros((B, H), dtype=dtype))
-            return [tuple(zeros for _ in self.state_names)] * rows
+            # One zero tensor per state kind, named so that pictures of the graph say what it is.
+            zeros = tuple(mg.Tensor(np.zeros((B, H), dtype=dtype), name=f"{s}0") for s in self.state_names)
+            return [zeros] * rows
         given = (hx,) if len(self.state_names) == 1 else tuple(hx)
         if len(given) != len(self.state_names):
             raise ValueError(f"{name}: hx must be {' and '.join(s + '0' for s in self.state_names)}, "
