@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nets.esn as esn_module
 from nets.datasets import mackey_glass
@@ -164,6 +166,15 @@ def test_chunked_accumulation_equals_the_one_shot_solve():
     chunked = small_esn().fit(X, Y, washout=13, chunk_size=7)
     np.testing.assert_allclose(chunked.W_out, one_shot.W_out, rtol=1e-9, atol=1e-11)
     np.testing.assert_array_equal(chunked.state, one_shot.state)
+
+
+@settings(max_examples=25, deadline=None)
+@given(chunk_size=st.integers(1, 80), washout=st.integers(0, 60))
+def test_any_chunking_and_washout_give_the_ridge_formula(chunk_size, washout):
+    X, Y = random_task(120)
+    esn = small_esn(ridge=1e-2).fit(X, Y, washout=washout, chunk_size=chunk_size)
+    Z = augmented(loop_states(esn, X), X)[washout:]
+    np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y[washout:], 1e-2), rtol=1e-7, atol=1e-9)
 
 
 def test_a_list_of_sequences_is_the_concatenated_fit_with_washout_per_sequence():
@@ -386,3 +397,4 @@ def test_gradient_descent_on_the_engine_converges_to_the_closed_form():
 def test_gradient_descent_readout_refuses_mismatched_lengths():
     with pytest.raises(ValueError, match="features and targets must have the same number of steps"):
         fit_readout_by_gradient_descent(np.zeros((10, 3)), np.zeros((9, 1)), ridge=1.0)
+
