@@ -489,17 +489,22 @@ def getitem_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (SliceGrad(index, g, advanced),)     # g belongs at `index` of a zero array (tensor.py)
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis. Shapes: (..., n_i, ...) -> (..., sum n_i, ...)."""
+def _join(op: str, join: Callable, tensors: Sequence[Any], axis: int, failure: str) -> tuple[np.ndarray, tuple[Tensor, ...]]:
+    """Run numpy's ``join`` (concatenate or stack) on the tensors' data, naming the shapes if it fails."""
     tensors = tuple(as_tensor(t) for t in tensors)
     if not tensors:
-        raise ShapeError("concatenate: needs at least one tensor")
+        raise ShapeError(f"{op}: needs at least one tensor")
     try:
-        out = np.concatenate([t.data for t in tensors], axis=axis)
+        return join([t.data for t in tensors], axis=axis), tensors
     except (ValueError, np.exceptions.AxisError):
         shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ShapeError(f"concatenate: shapes {shapes} cannot be joined along axis {axis}: "
-                         f"all other dimensions must match") from None
+        raise ShapeError(f"{op}: shapes {shapes} cannot be {failure}") from None
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis. Shapes: (..., n_i, ...) -> (..., sum n_i, ...)."""
+    out, tensors = _join("concatenate", np.concatenate, tensors, axis,
+                         f"joined along axis {axis}: all other dimensions must match")
     axis = axis % out.ndim
     boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
     return make_result(out, tensors, "concatenate", concatenate_backward, (axis, boundaries))
@@ -513,15 +518,8 @@ def concatenate_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis. Shapes: k tensors (...) -> (..., k, ...) with k at ``axis``."""
-    tensors = tuple(as_tensor(t) for t in tensors)
-    if not tensors:
-        raise ShapeError("stack: needs at least one tensor")
-    try:
-        out = np.stack([t.data for t in tensors], axis=axis)
-    except (ValueError, np.exceptions.AxisError):
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ShapeError(f"stack: shapes {shapes} cannot be stacked along axis {axis}: "
-                         f"all shapes must be equal and the axis in range") from None
+    out, tensors = _join("stack", np.stack, tensors, axis,
+                         f"stacked along axis {axis}: all shapes must be equal and the axis in range")
     return make_result(out, tensors, "stack", stack_backward, axis % out.ndim)
 
 
