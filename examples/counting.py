@@ -196,6 +196,17 @@ def finite_difference_gradients(eps: float = 1e-6) -> dict[str, np.ndarray]:
     return {f"dJ/d{name}": g for name, g in zip("UVW", grads)}
 
 
+def _numpy_forward(U, V, W, xs, ys) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The example's forward pass in plain numpy: h(0..T) and delta_o(t) = dJ/dy_hat(t) = 2(y_hat(t) - y(t))."""
+    h = [H0]
+    y_hat = []
+    for t in range(1, len(xs) + 1):
+        h.append(h[t - 1] @ W + xs[t - 1:t] @ U)
+        y_hat.append(h[t] @ V)
+    delta = [2 * (y_hat[t - 1] - ys[t - 1:t]) for t in range(1, len(xs) + 1)]
+    return h, delta
+
+
 def bptt_sum_over_paths(U=U0, V=V0, W=W0, xs=XS, ys=YS) -> dict[str, np.ndarray]:
     """The correct BPTT formula written out in numpy, for linear g_h, g_o.
 
@@ -210,12 +221,7 @@ def bptt_sum_over_paths(U=U0, V=V0, W=W0, xs=XS, ys=YS) -> dict[str, np.ndarray]
     diag(g_h'(neth(z))) after each factor.) Shapes: h^T (2, 1) @ (1, 3) @ (3, 2) @ (2, 2).
     """
     T = len(xs)
-    h = [H0]
-    y_hat = []
-    for t in range(1, T + 1):
-        h.append(h[t - 1] @ W + xs[t - 1:t] @ U)
-        y_hat.append(h[t] @ V)
-    delta = [2 * (y_hat[t - 1] - ys[t - 1:t]) for t in range(1, T + 1)]
+    h, delta = _numpy_forward(U, V, W, xs, ys)
     dW, dU, dV = np.zeros_like(W), np.zeros_like(U), np.zeros_like(V)
     for t in range(1, T + 1):
         dV += h[t].T @ delta[t - 1]
@@ -238,12 +244,7 @@ def slide_formula_gradients(U=U0, V=V0, W=W0, xs=XS, ys=YS) -> dict[str, np.ndar
     Returns the slide's (wrong) dJ/dW, dJ/dU, and dJ/dV (which the slide gets right).
     """
     T = len(xs)
-    h = [H0]
-    y_hat = []
-    for t in range(1, T + 1):
-        h.append(h[t - 1] @ W + xs[t - 1:t] @ U)
-        y_hat.append(h[t] @ V)
-    delta = [2 * (y_hat[t - 1] - ys[t - 1:t]) for t in range(1, T + 1)]
+    h, delta = _numpy_forward(U, V, W, xs, ys)
     dW, dU, dV = np.zeros_like(W), np.zeros_like(U), np.zeros_like(V)
     for t in range(1, T + 1):
         product = np.linalg.matrix_power(W.T, t - 1)       # prod_{z=2..t} W^T; identity for t = 1
