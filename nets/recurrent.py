@@ -111,6 +111,8 @@ class RecurrentNet(nn.Module):
             t = step if direction == 0 else T - 1 - step     # scopes name the true time index
             with mg.scope(f"t={t}"):
                 state = self._step(x_proj[step], state, weight_hh, bias_hh)
+            for tensor, name in zip(state, self.state_names):
+                tensor.name = name                           # "h", "c": what a picture labels them
             outputs.append(state[0])
         output = mg.stack(outputs, axis=0)
         if direction == 1:
