@@ -77,7 +77,7 @@ def engine_and_reference(c):
     return grads, ref_grads
 
 
-@settings(max_examples=60)
+@settings(max_examples=100)
 @given(c=configurations)
 def test_engine_bptt_equals_hand_written_bptt(c) -> None:
     grads, ref_grads = engine_and_reference(c)
@@ -103,7 +103,7 @@ def test_engine_bptt_equals_rtrl(T, B, D, H, nonlinearity, seed) -> None:
     np.testing.assert_allclose(h0.grad, rtrl["h0"], atol=1e-10)
 
 
-@settings(max_examples=12)
+@settings(max_examples=30)
 @given(kind=st.sampled_from(["rnn-tanh", "rnn-relu", "lstm", "gru"]), T=st.integers(1, 3), B=st.integers(1, 2),
        D=st.integers(1, 2), H=st.integers(1, 2), layers=st.integers(1, 2), bidirectional=st.booleans(),
        batch_first=st.booleans(), unbatched=st.booleans(), with_h0=st.booleans(), seed=st.integers(0, 999))
