@@ -15,8 +15,9 @@ For each op, at a tiny and a large size, four timings:
 - minigrad fwd+bwd: the same, then ``out.backward(g)`` with a precomputed g.
 
 overhead = minigrad fwd+bwd - numpy fwd+bwd, the engine's own cost: building
-the result Tensor and the VJP closure, the topological sort, the backward
-loop's bookkeeping, and copying each leaf's gradient into a fresh ``.grad``.
+the result Tensor, counting the uses of every tensor, the backward loop's
+bookkeeping (inside ``gc_paused``), and copying a leaf's gradient into a fresh
+``.grad`` when the array is not one the loop allocated itself.
 Each figure is the minimum, over repeats spread across five passes, of the
 mean time per call (timeit): the minimum is the least disturbed by other
 processes, and the overhead is a fixed cost, not a random one.
@@ -43,6 +44,8 @@ import numpy as np  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 from benchmarks.report import machine_line, write_section  # noqa: E402
+from minigrad._memory import KEPT  # noqa: E402
+from minigrad.ops import _logistic, linear  # noqa: E402
 
 PASSES = 5               # passes over all the cases, so that each is timed at five moments
 REPEATS = 7              # timeit repeats per pass; the minimum over all passes is reported
@@ -118,7 +121,7 @@ def cases(n: int, rng: np.random.Generator) -> list[Case]:
     add_case("tanh", shape, lambda: np.tanh(a), tanh_fb, lambda x: x.tanh(), [a], g)
 
     def sigmoid_fwd():
-        return 0.5 * (1.0 + np.tanh(0.5 * a))
+        return _logistic(a)      # the op's own kernel: expit, or the tanh form on large arrays
 
     def sigmoid_fb():
         y = sigmoid_fwd()
@@ -149,6 +152,14 @@ def cases(n: int, rng: np.random.Generator) -> list[Case]:
 
     add_case("transpose", shape, lambda: a.T, lambda: (a.T, g.T), lambda x: x.T, [a], g)
 
+    # linear: x W^T + b in one op (what nn.Linear and every recurrent step use).
+    w = rng.standard_normal((n, n)) / n ** 0.5
+
+    def linear_fb():
+        a @ w.T + bias
+        return g @ w, g.T @ a, g.sum(axis=0)
+    add_case("linear x W^T + b", shape, lambda: a @ w.T + bias, linear_fb, linear, [a, w, bias], g)
+
     # One Elman step, five ops: h' = tanh(x Wx + h Wh + b), every input requiring grad.
     x, h, wx, wh = a, b, rng.standard_normal((n, n)) / n ** 0.5, rng.standard_normal((n, n)) / n ** 0.5
 
@@ -161,6 +172,20 @@ def cases(n: int, rng: np.random.Generator) -> list[Case]:
         return x.T @ dz, h.T @ dz, dz.sum(axis=0), dz @ wx.T, dz @ wh.T
     add_case("RNN step (5 ops)", shape, step_fwd, step_fb,
              lambda x_, h_, wx_, wh_, b_: (x_ @ wx_ + h_ @ wh_ + b_).tanh(), [x, h, wx, wh, bias], g)
+
+    # The same step as nets.RNN computes it: the input's share x Wx^T + b precomputed for all
+    # steps (here a leaf, x_proj), then tanh(linear(h, Wh, x_proj)): two ops.
+    x_proj = x @ wx.T + bias
+
+    def linear_step_fwd():
+        return np.tanh(h @ wh.T + x_proj)
+
+    def linear_step_fb():
+        y = linear_step_fwd()
+        dz = g * (1.0 - y * y)
+        return dz @ wh, dz.T @ h, dz
+    add_case("RNN step, linear (2 ops)", shape, linear_step_fwd, linear_step_fb,
+             lambda h_, wh_, xp_: linear(h_, wh_, xp_).tanh(), [h, wh, x_proj], g)
     return out
 
 
@@ -249,27 +274,37 @@ def markdown(rows, elapsed: float, load: float) -> str:
                      f"{us(mfb - nfb)} | {mfb / nfb:.1f}× | {pf_numpy:.0f} / {pf_minigrad:.0f} |")
     faulty = [f"{case.op} {case.shape} ({pf:.0f} faults/call)" for case, *_, pf in rows if pf >= 1]
     tiny = [mfb - nfb for case, _, nfb, _, mfb, *_ in rows
-            if case.shape.startswith(f"({TINY},") and "5 ops" not in case.op]
+            if case.shape.startswith(f"({TINY},") and "step" not in case.op]
+    step_overhead = {case.op: mfb - nfb for case, _, nfb, _, mfb, *_ in rows
+                     if case.shape.startswith(f"({TINY},") and "step" in case.op}
     lines += [
         "",
         f"At ({TINY}, {TINY}) the engine's own cost dominates: {us(min(tiny))}–{us(max(tiny))} µs per op "
-        "for forward+backward whatever the op, against about a microsecond of numpy work. That cost is "
-        "Python: creating the result Tensor and the VJP closure, ordering the graph, and the "
-        "backward loop's bookkeeping (see docs/engine.md).",
+        "for forward+backward, depending on the op (step rows excluded), against about a microsecond of "
+        "numpy work. That cost is Python: creating the result Tensor in the forward; in the backward, counting "
+        "the uses of every tensor, pausing the garbage collector around the loop, and the loop's dict, "
+        "set and stack bookkeeping (see docs/engine.md). The RNN step as the nets compute it, one "
+        f"`linear` and a `tanh`, pays {us(step_overhead['RNN step, linear (2 ops)'])} µs of it, against "
+        f"{us(step_overhead['RNN step (5 ops)'])} µs for the same step written as five ops.",
         "",
         f"At ({LARGE}, {LARGE}) the numpy work dominates and the ratio falls towards 1. What overhead "
-        "remains is mostly memory traffic: `backward` copies each leaf's gradient into a fresh `.grad` "
-        f"array ({LARGE * LARGE * 8 // 1024} KB here; a hand-written backward just returns its arrays), "
-        "and `sum` materialises its broadcast gradient in that copy.",
+        "remains is mostly memory traffic: `backward` copies a leaf's gradient into a fresh `.grad` "
+        f"array ({LARGE * LARGE * 8 // 1024} KB here; a hand-written backward just returns its arrays) "
+        "unless the loop allocated that array itself (a sum over several uses, or a slice's gradient "
+        "scattered into zeros, which the leaf takes over), and `sum` materialises its broadcast "
+        "gradient in that copy.",
         "",
-        "The *faults/call* column shows a cost that depends on the process's history: this benchmark, "
-        "like a training loop after `zero_grad()`, sets `.grad = None` before every backward, so large "
-        "arrays are freed and allocated again on every call, and glibc's malloc may hand freed memory "
-        "back to the OS, which must then fault it in again page by page (a few hundred page faults, "
-        "several hundred µs). Whether it does depends on what the process allocated before; counted "
-        "after the timings, "
-        + (f"in this run it happened for: {', '.join(faulty)}."
-           if faulty else "in this run it did not happen."),
+        "The *faults/call* column: this benchmark, like a training loop after `zero_grad()`, sets "
+        "`.grad = None` before every backward, so large arrays are freed and allocated again on every "
+        "call. By default glibc's malloc may hand freed memory back to the OS, which must then fault it "
+        "in again page by page (a few hundred page faults, several hundred µs per call). On import "
+        "minigrad asks glibc to keep freed memory for reuse (`minigrad/_memory.py`; a process-wide "
+        "setting, so the numpy columns benefit too); "
+        + ("it took effect in this run" if KEPT else
+           "it did NOT take effect in this run (not glibc, or MINIGRAD_KEEP_FREED_MEMORY=0)")
+        + ". Counted after the timings, "
+        + (f"page faults remained for: {', '.join(faulty)}."
+           if faulty else "no case took page faults."),
     ]
     return "\n".join(lines)
 

@@ -16,10 +16,17 @@ broadcast over the two units at each step:
 
 so W and b each receive two gradients, one per use, which backward pools
 (seed 000, "Learning algorithms for RNNs": dE/dW = sum_t dE/dW_t).
+
+The sections: the recorded graph (each node's op, parents, _backward and
+saved); the order backward processes the tensors in (count_uses and the
+`ready` stack, replayed here and checked against a log of the engine's own
+run); every VJP call and leaf store, with the pooled sums and the per-use
+contributions; and the same gradients by hand and by finite differences.
 """
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
 
 import minigrad as mg                       # noqa: E402
+import minigrad.tensor as engine            # noqa: E402  (count_uses, and the loop's leaf step)
 from minigrad.testing import gradcheck      # noqa: E402
 
 np.set_printoptions(precision=4, suppress=True, floatmode="fixed")
@@ -64,57 +72,121 @@ def label(node: mg.Tensor) -> str:
 # ------------------------------------------------------------- the sections
 def section_graph() -> str:
     E, W, b, x = build()
-    lines = ["The graph, node by node, in the order topological_order(E) returns it",
-             "(parents before children); each line is `name = op(parents)`, then repr(node):", ""]
+    lines = ["The graph, node by node, in the order topological_order(E) returns it (parents before",
+             "children); each line is `name = op(parents)`, the node's _backward and saved, "
+             "then repr(node):",
+             ""]
     for node in mg.topological_order(E):
         if node.parents:
             parents = ", ".join(label(p) for p in node.parents)
-            lines.append(f"{label(node):>2} = {node.op}({parents})   scope {node.scope!r}")
+            lines.append(f"{label(node):>2} = {node.op}({parents})   scope {node.scope!r}   "
+                         f"_backward = ops.{node._backward.__name__}, saved = {node.saved!r}")
         else:
             lines.append(f"{label(node):>2}   leaf")
         lines.append("     " + repr(node).replace("\n", "\n     "))
-    lines += ["", f"x is only a parent: x.requires_grad = {x.requires_grad}, so the search never enters it.",
+    lines += ["", f"x is only a parent: x.requires_grad = {x.requires_grad}, "
+                  "so the walks over the graph never enter it.",
               f"E.op = {E.op!r}, E.parents = ({label(E.parents[0])},), E.parents[0].op = {E.parents[0].op!r}"]
     return "\n".join(lines)
 
 
+@contextmanager
+def recording_pops(nodes, log: list):
+    """Log every tensor backward processes, in order, with what it received and sent.
+
+    An op's output is processed by calling its ``_backward`` (wrapped here per
+    node); a leaf by ``_accumulate_into_grad`` (patched here for the duration).
+    Each log entry is (node, g, parent_grads) for an op, (node, g, owned) for a leaf.
+    """
+    def logged(node: mg.Tensor, vjp):
+        def wrapper(g, out):
+            parent_grads = vjp(g, out)
+            log.append((node, g, parent_grads))
+            return parent_grads
+        return wrapper
+
+    def accumulate(node, g, owned):
+        log.append((node, g, owned))
+        return original(node, g, owned)
+
+    original = engine._accumulate_into_grad
+    for node in nodes:
+        if node.parents:
+            node._backward = logged(node, node._backward)
+    engine._accumulate_into_grad = accumulate
+    try:
+        yield
+    finally:
+        engine._accumulate_into_grad = original
+
+
 def section_order() -> str:
     E, *_ = build()
+    uses = engine.count_uses(E)
+    lines = ["count_uses(E), how many recorded ops use each tensor:",
+             "  " + ", ".join(f"{label(n)} {k}" for n, k in uses.items()),
+             "",
+             "The loop, replayed: pop a tensor from `ready`, send its gradient to its parents,",
+             "and push each parent whose uses have all sent theirs (uses left = 0).",
+             "",
+             f"  {'pop':<5}{'sends to (uses left)':<26}ready afterwards"]
+    left, ready, replayed = dict(uses), [E], []
+    while ready:
+        node = ready.pop()
+        replayed.append(node)
+        sent = []
+        for parent in node.parents:
+            if not parent.requires_grad:
+                sent.append(f"[{label(parent)}: no grad]")
+                continue
+            left[parent] -= 1
+            sent.append(f"{label(parent)} ({left[parent]})")
+            if left[parent] == 0:
+                ready.append(parent)
+        what = ", ".join(sent) if node.parents else "(a leaf: into .grad)"
+        lines.append(f"  {label(node):<5}{what:<26}[{', '.join(label(n) for n in ready)}]")
+
+    log: list = []
+    with recording_pops(uses, log):
+        E.backward()
+    processed = [node for node, _, _ in log]
     order = mg.topological_order(E)
-    return "\n".join([
-        "topological_order(E): " + " ".join(label(n) for n in order),
-        "backward visits:      " + " ".join(label(n) for n in reversed(order)),
-    ])
-
-
-def logged(node: mg.Tensor, vjp, log: list):
-    """Wrap a node's vector-Jacobian product so that each call is recorded."""
-    def wrapper(g):
-        parent_grads = vjp(g)
-        log.append((node, g, parent_grads))
-        return parent_grads
-    return wrapper
+    lines += ["",
+              "backward processed (logged from the engine): " + " ".join(label(n) for n in processed),
+              f"the same as the replay above: {processed == replayed}",
+              "reversed(topological_order(E)), for comparison: "
+              + " ".join(label(n) for n in reversed(order))]
+    return "\n".join(lines)
 
 
 def section_backward() -> str:
     E, W, b, x = build()
     log: list = []
-    for node in mg.topological_order(E):
-        if node.parents:
-            node._backward = logged(node, node._backward, log)
-    E.backward(keep_contributions=True)
+    with recording_pops(mg.topological_order(E), log):
+        E.backward(keep_contributions=True)
 
     received: dict[int, list[tuple[int, np.ndarray]]] = {}   # id(tensor) -> (step, gradient), one per use
     lines = ["E.backward(): seed dE/dE = 1", ""]
-    for step, (node, g, parent_grads) in enumerate(log, 1):
+    for step, (node, g, sent) in enumerate(log, 1):
+        pieces = received.get(id(node), [])
+        pooled = ""
+        if len(pieces) > 1 and all("\n" not in fmt(p) for _, p in pieces):
+            pooled = " + ".join(fmt(p) for _, p in pieces) + " = "
+        elif len(pieces) > 1:
+            pooled = "what steps " + " and ".join(str(s) for s, _ in pieces) + " sent, summed = "
+        head = f"   g = dE/d{label(node)} = {pooled}"
+        g_line = head + fmt(g).replace("\n", "\n" + " " * len(head)) + ("   (pooled)" if pooled else "")
+        if not node.parents:
+            lines.append(f"{step}. {label(node)}   leaf")
+            lines.append(g_line)
+            how = ("taken over as it is: backward allocated that sum itself" if sent
+                   else "copied: the array may be shared")
+            lines.append(f"   -> {label(node)}.grad ({how})")
+            continue
         parents = ", ".join(label(p) for p in node.parents)
         lines.append(f"{step}. {label(node)} = {node.op}({parents})   scope {node.scope!r}")
-        pieces = received.get(id(node), [])
-        if len(pieces) > 1:
-            lines.append(f"   g = dE/d{label(node)} = " + " + ".join(fmt(p) for _, p in pieces) + f" = {fmt(g)}   (pooled)")
-        else:
-            lines.append(f"   g = dE/d{label(node)} = {fmt(g)}")
-        for parent, grad in zip(node.parents, parent_grads):
+        lines.append(g_line)
+        for parent, grad in zip(node.parents, sent):
             if grad is None:
                 lines.append(f"   -> {label(parent)}: None (requires_grad=False, nothing computed)")
                 continue
@@ -129,9 +201,12 @@ def section_backward() -> str:
         pieces = received[id(leaf)]
         steps = " and ".join(str(step) for step, _ in pieces)
         lines.append(f"{label(leaf)}: {len(pieces)} gradients arrived (steps {steps}), summed in grads[{label(leaf)}]")
-        lines.append(f"   {label(leaf)}.contributions, one (scope, grad) pair per use:")
-        for scope, grad in leaf.contributions:
-            lines.append(f"      ({scope!r}, {fmt(grad)})".replace("\n", "\n" + " " * 14))
+        lines.append(f"   {label(leaf)}.contributions, one (scope, grad) pair per use, and its .user:")
+        for contribution in leaf.contributions:
+            scope, grad = contribution
+            text = f"      ({scope!r}, {fmt(grad)})".replace("\n", "\n" + " " * 14)
+            width = len(text.splitlines()[-1])
+            lines.append(text + " " * max(0, 38 - width) + f"  .user = {label(contribution.user)}")
         lines.append(f"   {label(leaf)}.grad = {fmt(leaf.grad)}".replace("\n", "\n" + " " * 12))
         total = sum(g for _, g in leaf.contributions)
         lines.append(f"   sum of the contributions equals {label(leaf)}.grad: "
@@ -177,7 +252,7 @@ SECTIONS = {"graph": section_graph, "order": section_order,
 # Everything below maintains the doc, not the walkthrough. The doc holds
 #   <!-- walkthrough: NAME --> ... <!-- /walkthrough -->
 # blocks filled with the output of section NAME, and links to code lines whose
-# text is the code on that line, e.g. [`total += parent_grad`](../minigrad/tensor.py#L233):
+# text is the code on that line, e.g. [`total += parent_grad`](../minigrad/tensor.py#L265):
 # --write-doc points each link at the line holding its text (the matching line
 # nearest the old number when the text occurs several times), --check fails if
 # a link, a block or a ```pycon example (run with doctest) is out of date.
