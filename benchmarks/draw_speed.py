@@ -25,7 +25,7 @@ def unrolled_lstm(steps: int) -> mg.Tensor:
     net = nets.LSTM(4, 8, rng=rng)
     output, _ = net(rng.normal(size=(steps, 1, 4)))
     loss = output.sum()
-    loss.backward(keep_contributions=True)
+    loss.backward(keep_contributions="all")      # per-edge gradients, for the flow view
     return loss
 
 

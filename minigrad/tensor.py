@@ -16,6 +16,7 @@ Reading order for a newcomer:
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -204,7 +205,7 @@ class Tensor:
         with gc_paused():       # the walk creates no garbage cycles; see _memory.py
             self._backward_pass(seed, keep_contributions)
 
-    def _backward_pass(self, seed: np.ndarray, keep_contributions: bool) -> None:
+    def _backward_pass(self, seed: np.ndarray, keep_contributions: bool | str) -> None:
         # uses[node]: how many recorded ops use `node`. A node is processed once
         # all of them have sent their gradient (Kahn's algorithm, run from the
         # output): by then its gradient is complete.
@@ -446,8 +447,16 @@ class Contribution(tuple):
 
     def __new__(cls, scope: str, grad: np.ndarray, user: Tensor) -> Contribution:
         pair = super().__new__(cls, (scope, grad))
-        pair.user = user
+        # A weak reference: the user's parents include the tensor holding this
+        # pair, so a strong one would make a reference cycle and keep the whole
+        # graph alive for as long as the parameter lives.
+        pair._user = weakref.ref(user)
         return pair
+
+    @property
+    def user(self) -> Optional[Tensor]:
+        """The tensor the using op produced (None once that graph has been freed)."""
+        return self._user()
 
     @property
     def scope(self) -> str:

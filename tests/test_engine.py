@@ -366,3 +366,33 @@ def test_a_leaf_gradient_is_its_own_array() -> None:
     (y + y).sum().backward()
     x.grad += 100.0
     np.testing.assert_array_equal(y.grad, [2.0, 2.0])
+
+
+@pytest.mark.parametrize("keep_contributions", [False, True, "all"])
+def test_the_graph_has_no_reference_cycles_and_is_freed_by_reference_counting(keep_contributions) -> None:
+    # gc_paused() relies on this: the cyclic collector has nothing to find in a graph.
+    import gc
+    import weakref
+
+    import nets
+
+    net = nets.LSTM(2, 3, rng=0)
+    gc.disable()
+    try:
+        out, final = net(np.ones((4, 1, 2)))
+        loss = (out * out).sum()
+        loss.backward(keep_contributions=keep_contributions)
+        probes = [weakref.ref(t) for t in mg.topological_order(loss) if t.parents]
+        del out, final, loss
+        assert all(probe() is None for probe in probes)
+    finally:
+        gc.enable()
+    if keep_contributions:
+        # the parameters keep their per-use gradients, but not the graph
+        assert all(c.user is None for c in net.weight_hh_l0.contributions)
+        assert len(net.weight_hh_l0.contributions) == 4
+
+
+def test_backward_refuses_an_unknown_keep_contributions() -> None:
+    with pytest.raises(ValueError, match="keep_contributions must be False, True or 'all', got 'some'"):
+        (mg.Tensor([1.0], requires_grad=True) * 2).sum().backward(keep_contributions="some")

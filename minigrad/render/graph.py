@@ -3,9 +3,9 @@
 How a picture is made, in four passes over the graph (none recursive, so an
 RNN unrolled over thousands of steps is no problem):
 
-1. **Collect** every tensor ``root`` depends on: ``topological_order`` (the
-   same order ``backward`` uses) plus the constants and inputs it reads,
-   which ``topological_order`` skips because they need no gradient.
+1. **Collect** every tensor ``root`` depends on: ``topological_order``
+   (parents before children) plus the constants and inputs it reads, which
+   ``topological_order`` skips because they need no gradient.
 2. **Place** each tensor in a *picture node*. In the op view every tensor is
    its own node. In the cell view every tensor created inside a time-step
    scope (a scope segment such as ``t=3``) joins one box for that step. With
@@ -17,8 +17,9 @@ RNN unrolled over thousands of steps is no problem):
    between the picture nodes holding them; pairs inside one node vanish and
    repeated pairs merge.
 4. **Write** the DOT: clusters, nodes, edges, and for the gradient views the
-   numbers the engine recorded (``grad``, ``contributions``) or a fresh
-   backward sweep (gradient flow).
+   numbers the engine's backward recorded (``grad``, and ``contributions``:
+   per use of a parameter, or with ``keep_contributions="all"`` per edge for
+   the gradient flow).
 
 The renderer knows nothing about recurrent nets: it reads only the scope
 paths, and treats a scope segment matching ``step_pattern`` (``t=<number>``
@@ -285,9 +286,9 @@ def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = 
             the gradient that use contributed (needs
             ``backward(keep_contributions=True)``): pooling as a picture.
         flow: colour and widen every edge by the norm of the gradient of
-            ``root`` flowing back along it (computed here by a backward sweep
-            seeded with ones, without touching any ``.grad``): a vanishing
-            gradient fades out along the recurrent chain.
+            ``root`` flowing back along it, as recorded by
+            ``root.backward(keep_contributions="all")`` (call it first): a
+            vanishing gradient fades out along the recurrent chain.
         first_last: draw only the first and last ``first_last`` time steps of
             each sequence, with one "..." node standing for the rest.
         cell_name: the name in the cell view's boxes ("LSTM cell").
@@ -333,7 +334,7 @@ def gradient_per_pair(root: Tensor, tensors: list[Tensor]) -> dict[tuple[int, in
     on every tensor, the gradient that came back through each of its uses.
     """
     recorded = [t for t in tensors if t.requires_grad and t is not root]
-    if root.requires_grad and recorded and all(t.contributions is None for t in recorded):
+    if root.requires_grad and any(t.parents and t.contributions is None for t in recorded):
         raise ValueError("draw(flow=True) draws the gradient along every edge, which the engine records "
                          "when you call root.backward(keep_contributions='all') first")
     found: dict[tuple[int, int], np.ndarray] = {}
