@@ -3,9 +3,9 @@
 One step = forward over the whole sequence + summed squared error over all
 time steps (many-to-many) + backward to every parameter, float64, one BLAS
 thread. The engine and the reference (nets/reference.py) run interleaved in
-the same process; each figure is the median of the fastest half of the
-repeats of the process's CPU time, so that a background hiccup does not
-decide the ratio.
+the same process, taking turns; a ratio is the median over rounds of the
+engine's time over the reference's time in the same round, so that a
+background hiccup or a drift of the machine's speed does not decide it.
 
 Optional columns, if the packages are installed (they are not dependencies):
 PyTorch (its autograd, with nn.RNNCell / nn.LSTMCell looped in Python, the
@@ -121,8 +121,8 @@ def hips_step(kind: str, params: dict, x: np.ndarray, y: np.ndarray) -> Optional
     return lambda: gradient(weights)
 
 
-def time_interleaved(functions: dict[str, Callable[[], None]], repeats: int) -> dict[str, float]:
-    """Median of the fastest half of `repeats` timings, the functions taking turns.
+def time_interleaved(functions: dict[str, Callable[[], None]], repeats: int) -> dict[str, list[float]]:
+    """``repeats`` timings of each function, the functions taking turns (one round = one call each).
 
     CPU time of this process (``time.process_time``), not wall time: with one
     BLAS thread the two are the same on an idle machine, and CPU time is not
@@ -136,7 +136,21 @@ def time_interleaved(functions: dict[str, Callable[[], None]], repeats: int) -> 
             start = time.process_time()
             function()
             samples[name].append(time.process_time() - start)
-    return {name: float(np.median(sorted(times)[:max(1, repeats // 2)])) for name, times in samples.items()}
+    return samples
+
+
+def typical(times: list[float]) -> float:
+    """The median of the fastest half: robust to the occasional slow run."""
+    return float(np.median(sorted(times)[:max(1, len(times) // 2)]))
+
+
+def ratio_to_reference(samples: dict[str, list[float]], name: str) -> float:
+    """Median over rounds of (time of `name`) / (reference's time in the same round).
+
+    Comparing within a round cancels the slow drifts of a shared machine
+    (frequency, neighbours), which move both timings of a round together.
+    """
+    return float(np.median(np.array(samples[name]) / np.array(samples["reference"])))
 
 
 def peak_memory(function: Callable[[], None]) -> float:
@@ -160,9 +174,11 @@ def measure(kind: str, B: int, T: int, D: int, H: int, repeats: int, others: boo
             function = make(kind, params, x, y)
             if function is not None:
                 functions[name] = function
-    times = time_interleaved(functions, repeats)
+    samples = time_interleaved(functions, repeats)
+    times = {name: typical(values) for name, values in samples.items()}
+    ratios = {name: ratio_to_reference(samples, name) for name in samples}
     memory = {name: peak_memory(functions[name]) for name in ("engine", "reference")}
-    return {"times": times, "memory": memory}
+    return {"times": times, "ratios": ratios, "memory": memory}
 
 
 def main() -> None:
@@ -177,16 +193,16 @@ def main() -> None:
     for kind in ("rnn", "lstm"):
         for B, T, D, H in CONFIGS:
             result = measure(kind, B, T, D, H, repeats, not args.no_others)
-            times, memory = result["times"], result["memory"]
-            ratio = times["engine"] / times["reference"]
+            times, ratios, memory = result["times"], result["ratios"], result["memory"]
+            ratio = ratios["engine"]
             target = TARGETS[(B, T, D, H)]
-            extra = " ".join(f"{name} {times[name] * 1e3:.1f} ms ({times[name] / times['reference']:.1f}x)"
+            extra = " ".join(f"{name} {times[name] * 1e3:.1f} ms ({ratios[name]:.1f}x)"
                              for name in ("pytorch", "hips") if name in times)
             print(f"{kind:4s} B={B:2d} T={T:4d} D={D:2d} H={H:3d}: engine {times['engine'] * 1e3:7.2f} ms, "
                   f"reference {times['reference'] * 1e3:7.2f} ms, ratio {ratio:.2f} (target {target}) {extra}; "
                   f"peak memory engine {memory['engine'] / 2**20:.1f} MiB, reference "
                   f"{memory['reference'] / 2**20:.1f} MiB")
-            rows.append((kind, B, T, D, H, times, ratio, target, memory))
+            rows.append((kind, B, T, D, H, times, ratios, target, memory))
     if args.quick:
         return
 
@@ -194,18 +210,20 @@ def main() -> None:
         "## One BPTT step: nets vs the hand-written numpy reference",
         "",
         "Forward over the sequence, summed squared error at every step, backward to all parameters; "
-        "float64, one BLAS thread; engine and reference interleaved in one process, median of the "
-        "fastest half of " + str(repeats) + " runs. Peak memory: tracemalloc's peak during one step "
+        "float64, one BLAS thread, CPU time; engine, reference (and PyTorch, HIPS autograd) take turns "
+        "in one process for " + str(repeats) + " rounds. Times: median of the fastest half; ratios: "
+        "median over rounds of the time divided by the reference's time in the same round. Peak memory: tracemalloc's peak during one step "
         "(the unrolled graph for the engine, the forward cache for the reference).",
         "",
         "| net | B | T | D | H | engine (ms) | reference (ms) | ratio | target | PyTorch cell loop | "
         "HIPS autograd | peak MiB engine / reference |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for kind, B, T, D, H, times, ratio, target, memory in rows:
+    for kind, B, T, D, H, times, ratios, target, memory in rows:
+        ratio = ratios["engine"]
         others = []
         for name in ("pytorch", "hips"):
-            others.append(f"{times[name] * 1e3:.1f} ms ({times[name] / times['reference']:.1f}x)"
+            others.append(f"{times[name] * 1e3:.1f} ms ({ratios[name]:.1f}x)"
                           if name in times else "not installed")
         verdict = "met" if ratio <= target else "missed"
         lines.append(f"| {kind.upper()} | {B} | {T} | {D} | {H} | {times['engine'] * 1e3:.2f} | "

@@ -440,29 +440,36 @@ def flip_backward(g: np.ndarray, out: Tensor) -> Grads:
 _BASIC = (int, slice, type(Ellipsis), type(None))
 
 
-def _index_of(index: Any) -> Any:
-    """Turn Tensors inside an index into integer arrays."""
-    if isinstance(index, _BASIC):
-        return index
-    if isinstance(index, tuple):
-        if all(isinstance(part, _BASIC) for part in index):
-            return index
-        return tuple(_index_of(part) for part in index)
-    if isinstance(index, Tensor):
-        if not np.all(np.mod(index.data, 1) == 0):
+def _prepare_index(index: Any) -> tuple[Any, bool]:
+    """The index with Tensors and lists turned into integer arrays, and whether it is "advanced".
+
+    Advanced (array) indexing can select a position several times, so its
+    backward must accumulate (``np.add.at``); basic indexing (integers,
+    slices, None, Ellipsis) selects each position at most once.
+    """
+    if type(index) in _BASIC:
+        return index, False
+    if type(index) is tuple:
+        for part in index:                  # the common case: a tuple of slices
+            if type(part) not in _BASIC:
+                break
+        else:
+            return index, False
+        parts = tuple(_array_index(part) for part in index)
+        return parts, builtins.any(isinstance(part, np.ndarray) for part in parts)
+    index = _array_index(index)
+    return index, isinstance(index, np.ndarray)
+
+
+def _array_index(part: Any) -> Any:
+    """A Tensor or a list inside an index as an integer (or boolean) array; anything else as is."""
+    if isinstance(part, Tensor):
+        if not np.all(np.mod(part.data, 1) == 0):
             raise IndexError("getitem: a Tensor used as an index must hold whole numbers")
-        return index.data.astype(np.intp)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
-def _is_advanced(index: Any) -> bool:
-    """Does the index use arrays (numpy's "advanced" indexing, which can repeat positions)?"""
-    if isinstance(index, _BASIC):
-        return False
-    parts = index if isinstance(index, tuple) else (index,)
-    return builtins.any(isinstance(part, np.ndarray) for part in parts)
+        return part.data.astype(np.intp)
+    if isinstance(part, list):
+        return np.asarray(part)
+    return part
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -473,14 +480,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     integer array with repeats) receives the sum, which is why the scatter
     uses ``np.add.at`` and not assignment.
     """
-    index = _index_of(index)
+    index, advanced = _prepare_index(index)
     try:
         out = a.data[index]
     except IndexError as error:
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {a.shape} ({error})") from None
-    advanced = _is_advanced(index)
-    if not advanced:
-        out = np.asarray(out)   # basic indexing gives a view; a scalar becomes 0-d
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)   # a single element comes back as a numpy scalar: make it 0-d
     return make_result(out, (a,), "getitem", getitem_backward, (index, advanced))
 
 

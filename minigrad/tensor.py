@@ -222,6 +222,7 @@ class Tensor:
         # those may be added into in place (a backward may return a view of
         # its own upstream gradient, which other nodes still hold).
         owned: set[int] = set()
+        anomaly = state.anomaly
         ready = [self]
         while ready:
             # Last in, first out: the tensors an op has just sent gradients to
@@ -229,19 +230,20 @@ class Tensor:
             # as soon as they are made instead of piling up until the end.
             node = ready.pop()
             g = grads.pop(node, None)
-            g_owned = g is not None and id(g) in owned
+            g_owned = id(g) in owned
             if g_owned:
-                owned.discard(id(g))
+                owned.remove(id(g))
             if not node.parents:                    # a leaf: keep its gradient
                 if g is not None:
                     _accumulate_into_grad(node, g, g_owned)
                 continue
-            parent_grads: Sequence[Any] = (None,) * len(node.parents)
-            if g is not None:                       # else no path from the output carries a gradient here
+            if g is None:                           # no path from the output carries a gradient here
+                parent_grads: Sequence[Any] = (None,) * len(node.parents)
+            else:
                 if node._retain_grad:
                     _accumulate_into_grad(node, g, False)
                 parent_grads = node._backward(g, node)  # the op's vector-Jacobian product (ops.py)
-                if state.anomaly:
+                if anomaly:
                     _check_finite(node.op, node.scope, parent_grads, "backward")
             for parent, parent_grad in zip(node.parents, parent_grads):
                 if not parent.requires_grad:
@@ -268,8 +270,9 @@ class Tensor:
                         total = total + parent_grad
                         owned.add(id(total))
                     grads[parent] = total
-                uses[parent] -= 1
-                if uses[parent] == 0:
+                remaining = uses[parent] - 1
+                uses[parent] = remaining
+                if remaining == 0:                      # every use has sent its gradient
                     ready.append(parent)
 
     # ------------------------------------------------------------- operators
