@@ -54,6 +54,8 @@ def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
 
 def _operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors (a number takes the other operand's dtype)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):     # the common case, checked first
+        return a, b
     like = a if isinstance(a, Tensor) else b
     return as_tensor(a, like), as_tensor(b, like)
 
