@@ -108,7 +108,8 @@ def test_brnn_has_both_directions_in_separate_bands():
 def test_labels_carry_ops_and_shapes():
     _, loss = unrolled("lstm", 2)
     labels_ = list(nodes(source := mg.draw(loss).source).values())
-    assert any(label.startswith("<b>sigmoid</b>") and "(1, 3)" in label for label in labels_)
+    assert any(label.startswith("<b>sigmoid</b>") and "(1, 12)" in label for label in labels_)
+    assert any(label.startswith("<b>tanh</b>") and "(1, 3)" in label for label in labels_)
     assert any(label.startswith("<b>weight_hh_l0</b>") and "(12, 3)" in label for label in labels_)
     assert "scalar" in nodes(source)[re.findall(r"(n\d+) \[label=<<b>sum</b>", source)[0]]
 

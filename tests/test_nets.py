@@ -249,20 +249,26 @@ def test_walking_parents_through_one_lstm_step_shows_the_gate_equations() -> Non
     h = out.parents[1]
     assert h.op == "mul"                                   # h = o ⊙ tanh(C)
     o, tanh_c = h.parents
-    assert o.op == "sigmoid" and tanh_c.op == "tanh"
+    assert o.op == "getitem" and tanh_c.op == "tanh"
     c = tanh_c.parents[0]
     assert c.op == "add"                                   # C = f ⊙ C(t-1) + i ⊙ C~
     f_c, i_g = c.parents
     assert f_c.op == "mul" and i_g.op == "mul"
     f, c_prev = f_c.parents
     i, g = i_g.parents
-    assert (f.op, i.op, g.op) == ("sigmoid", "sigmoid", "tanh")
-    gates = f.parents[0].parents[0]
-    assert f.parents[0].op == "getitem" and gates.op == "linear"   # W·[h, x] + b, then the f slice
+    assert (f.op, i.op, g.op) == ("getitem", "getitem", "tanh")   # i, f, o: slices of σ(gates)
+    sigma = f.parents[0]
+    assert sigma.op == "sigmoid" and i.parents[0] is sigma and o.parents[0] is sigma
+    gates = sigma.parents[0]
+    assert gates.op == "linear" and g.parents[0].parents[0] is gates   # C~ = tanh(slice of gates)
     h_prev, weight_hh, x_proj_t = gates.parents                    # W_hh h(t-1) + (W_ih x(t) + b)
     assert weight_hh is net.weight_hh_l0 and x_proj_t.op == "getitem"
-    assert h_prev is out.parents[0]
-    assert all(t.scope == "layer0/fwd/t=1" for t in (h, o, c, f, i, g, gates))
+    assert h_prev is out.parents[0] and c_prev.name == "c"
+    # the slices select i, f, o in PyTorch's gate order i, f, g, o
+    H = 3
+    np.testing.assert_array_equal(f.data, sigma.data[:, H:2 * H])
+    np.testing.assert_array_equal(o.data, sigma.data[:, 3 * H:])
+    assert all(t.scope == "layer0/fwd/t=1" for t in (h, o, c, f, i, g, gates, sigma))
 
 
 def test_learnable_initial_state_gets_gradients() -> None:
