@@ -33,12 +33,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/doc_sync.py
 
 import minigrad as mg                       # noqa: E402
 import minigrad.tensor as engine            # noqa: E402  (count_uses, and the loop's leaf step)
 from minigrad.testing import gradcheck      # noqa: E402
 
-np.set_printoptions(precision=4, suppress=True, floatmode="fixed")
+PRINTING = dict(precision=4, suppress=True, floatmode="fixed")    # how the walkthrough prints arrays
 
 
 def fmt(array) -> str:
@@ -244,76 +245,45 @@ def section_check() -> str:
     ])
 
 
-SECTIONS = {"graph": section_graph, "order": section_order,
-            "backward": section_backward, "check": section_check}
+def with_printing(section):
+    """The section, printing arrays the walkthrough's way (without changing numpy's global settings)."""
+    def printed() -> str:
+        with np.printoptions(**PRINTING):
+            return section()
+    return printed
+
+
+SECTIONS = {name: with_printing(section) for name, section in
+            {"graph": section_graph, "order": section_order,
+             "backward": section_backward, "check": section_check}.items()}
 
 
 # ------------------------------------------ keeping docs/engine.md in step
-# Everything below maintains the doc, not the walkthrough. The doc holds
-#   <!-- walkthrough: NAME --> ... <!-- /walkthrough -->
-# blocks filled with the output of section NAME, and links to code lines whose
-# text is the code on that line, e.g. [`total += parent_grad`](../minigrad/tensor.py#L265):
-# --write-doc points each link at the line holding its text (the matching line
-# nearest the old number when the text occurs several times), --check fails if
-# a link, a block or a ```pycon example (run with doctest) is out of date.
-import doctest  # noqa: E402
-import re       # noqa: E402
+# The doc's <!-- walkthrough: NAME --> blocks hold the output of SECTIONS[NAME];
+# examples/doc_sync.py refreshes them, its code links and its ```pycon examples.
+from doc_sync import sync  # noqa: E402  (examples/doc_sync.py)
 
 DOC = ROOT / "docs" / "engine.md"
-BLOCK = re.compile(r"(<!-- walkthrough: (\w+) -->\n).*?(<!-- /walkthrough -->)", re.S)
-LINK = re.compile(r"\[`([^`]+)`\]\((\.\./[^)#]+)#L(\d+)\)")
-PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+DOC_GLOBALS = {"mg": mg, "np": np}        # what the page's ```pycon examples may use
 
 
-def refresh_blocks(text: str) -> str:
-    return BLOCK.sub(lambda m: f"{m.group(1)}```text\n{SECTIONS[m.group(2)]()}\n```\n{m.group(3)}", text)
-
-
-def refresh_links(text: str) -> tuple[str, list[str]]:
-    problems = []
-
-    def fix(m: re.Match) -> str:
-        code, path, old = m.group(1), m.group(2), int(m.group(3))
-        lines = (DOC.parent / path).resolve().read_text().splitlines()
-        hits = [n for n, line in enumerate(lines, 1) if code in line]
-        if not hits:
-            problems.append(f"{path}: no line contains {code!r}")
-            return m.group(0)
-        new = min(hits, key=lambda n: abs(n - old))
-        if new != old:
-            problems.append(f"{path}#L{old} -> L{new}: {code!r}")
-        return f"[`{code}`]({path}#L{new})"
-
-    return LINK.sub(fix, text), problems
-
-
-def run_pycon_examples(text: str) -> tuple[int, int]:
-    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    globs = {"mg": mg, "np": np}
-    # numpy's default printing (the walkthrough's 4-digit setting is for its own output), and no
-    # RuntimeWarnings on stderr from the examples that make NaN and Inf on purpose.
+@contextmanager
+def doctest_context():
+    """numpy's default printing (the walkthrough's 4-digit setting is for its own output), and no
+    RuntimeWarnings on stderr from the examples that make NaN and Inf on purpose."""
     with np.printoptions(precision=8, suppress=False, floatmode="maxprec"), np.errstate(all="ignore"):
-        for number, block in enumerate(PYCON.findall(text)):
-            runner.run(parser.get_doctest(block, globs, f"engine.md pycon block {number}", str(DOC), 0))
-    return runner.failures, runner.tries
+        yield
+
+
+def check_doc(write: bool = False) -> int:
+    """Compare docs/engine.md with what the code says now (and rewrite it if ``write``); 0 if it is current."""
+    return sync(DOC, "walkthrough", SECTIONS, DOC_GLOBALS, "python examples/engine_walkthrough.py", write,
+                doctest_context)
 
 
 def main(argv: list[str]) -> int:
     if "--write-doc" in argv or "--check" in argv:
-        text = DOC.read_text()
-        new, problems = refresh_links(refresh_blocks(text))
-        failures, tries = run_pycon_examples(new)
-        for problem in problems:
-            print("link:", problem)
-        print(f"pycon examples: {tries - failures} of {tries} pass")
-        if "--write-doc" in argv:
-            DOC.write_text(new)
-            print(f"wrote {DOC.relative_to(ROOT)}")
-            return 1 if failures or any("no line" in p for p in problems) else 0
-        stale = new != text
-        if stale:
-            print("docs/engine.md is out of date: run python examples/engine_walkthrough.py --write-doc")
-        return 1 if stale or failures else 0
+        return check_doc(write="--write-doc" in argv)
     for name, section in SECTIONS.items():
         print(f"==== {name}\n{section()}\n")
     return 0

@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/doc_sync.py
 
 import minigrad as mg          # noqa: E402
 import nets                    # noqa: E402
@@ -90,21 +91,14 @@ def report() -> str:
 
 
 # ----------------------------------------------------- keeping docs/bptt.md honest
-# The same conventions as examples/engine_walkthrough.py for docs/engine.md:
-# an output block sits between <!-- bptt: NAME --> and <!-- /bptt -->; a code
-# link's text is the code on the line it points to, e.g.
-# [`d_w_hh += d_z.T @ h_prev`](../nets/reference.py#L227); --write-doc points
-# each link at the line holding its text (the one nearest the old number when
-# the text occurs several times); --check fails if a block or a link is out of
-# date or a ```pycon example (run with doctest) fails.
-import doctest     # noqa: E402
+# The doc's <!-- bptt: NAME --> blocks hold the output of SECTIONS[NAME];
+# examples/doc_sync.py refreshes them, its code links and its ```pycon examples.
 import importlib.util  # noqa: E402
-import re          # noqa: E402
+
+from doc_sync import sync  # noqa: E402  (examples/doc_sync.py)
 
 DOC = ROOT / "docs" / "bptt.md"
-BLOCK = re.compile(r"(<!-- bptt: (\w+) -->\n).*?(<!-- /bptt -->)", re.S)
-LINK = re.compile(r"\[`([^`]+)`\]\((\.\./[^)#]+)#L(\d+)\)")
-PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+DOC_GLOBALS = {"mg": mg, "np": np, "nets": nets}     # what the page's ```pycon examples may use
 
 
 def _vanishing_report() -> str:
@@ -120,52 +114,14 @@ def _vanishing_report() -> str:
 SECTIONS = {"pooling": report, "vanishing": _vanishing_report}
 
 
-def refresh_blocks(text: str) -> str:
-    return BLOCK.sub(lambda m: f"{m.group(1)}```text\n{SECTIONS[m.group(2)]()}\n```\n{m.group(3)}", text)
-
-
-def refresh_links(text: str) -> tuple[str, list[str]]:
-    problems = []
-
-    def fix(m: re.Match) -> str:
-        code, path, old = m.group(1), m.group(2), int(m.group(3))
-        lines = (DOC.parent / path).resolve().read_text().splitlines()
-        hits = [n for n, line in enumerate(lines, 1) if code in line]
-        if not hits:
-            problems.append(f"{path}: no line contains {code!r}")
-            return m.group(0)
-        new = min(hits, key=lambda n: abs(n - old))
-        if new != old:
-            problems.append(f"{path}#L{old} -> L{new}: {code!r}")
-        return f"[`{code}`]({path}#L{new})"
-
-    return LINK.sub(fix, text), problems
-
-
-def run_pycon_examples(text: str) -> tuple[int, int]:
-    """Run every ```pycon block of the page with doctest; returns (failures, tries)."""
-    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    globs = {"mg": mg, "np": np, "nets": nets}
-    for number, block in enumerate(PYCON.findall(text)):
-        runner.run(parser.get_doctest(block, dict(globs), f"bptt.md pycon block {number}", str(DOC), 0))
-    return runner.failures, runner.tries
+def doctest_context():
+    """numpy's default printing, whatever another script set before."""
+    return np.printoptions(precision=8, suppress=False, floatmode="maxprec")
 
 
 def check_doc(write: bool = False) -> int:
     """Compare docs/bptt.md with what the code says now (and rewrite it if ``write``); 0 if it is current."""
-    text = DOC.read_text()
-    new, problems = refresh_links(refresh_blocks(text))
-    failures, tries = run_pycon_examples(new)
-    for problem in problems:
-        print("link:", problem)
-    print(f"pycon examples: {tries - failures} of {tries} pass")
-    if write:
-        DOC.write_text(new)
-        print(f"wrote {DOC.relative_to(ROOT)}")
-        return 1 if failures or any("no line" in p for p in problems) else 0
-    if new != text:
-        print("docs/bptt.md is out of date: run python examples/pooling.py --write-doc")
-    return 1 if new != text or failures else 0
+    return sync(DOC, "bptt", SECTIONS, DOC_GLOBALS, "python examples/pooling.py", write, doctest_context)
 
 
 def main(argv: list[str]) -> int:
