@@ -30,7 +30,6 @@ from typing import Callable, Optional
 
 import numpy as np
 
-import minigrad as mg
 import nets
 from nets import reference
 

@@ -5,7 +5,7 @@ modules also accept their own ``rng`` (a seed or a ``np.random.Generator``).
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Union
 
 import numpy as np
 

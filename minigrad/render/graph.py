@@ -375,7 +375,6 @@ def attribute_text(attributes: dict[str, str], label: Optional[str] = None) -> s
 
 def write_dot(picture: Picture, title: Optional[str]) -> str:
     """The DOT text of a picture: graph settings, nested clusters with their nodes, then the edges."""
-    options = picture.options
     lines = ["digraph minigrad {"]
     # Time reads left to right: each time step is a column, the recurrent h edge is horizontal.
     lines.append('  graph [rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35"'
