@@ -42,7 +42,7 @@ CONFIGS = [  # (B, T, D, H), the issue's two targets
 TARGETS = {(32, 50, 16, 128): 1.15, (1, 1000, 4, 32): 2.0}
 
 
-def engine_step(kind: str, net: nets.RecurrentNet, x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+def engine_step(net: nets.RecurrentNet, x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
     def step() -> None:
         net.zero_grad()
         output, _ = net(x)
@@ -170,7 +170,7 @@ def measure(kind: str, B: int, T: int, D: int, H: int, repeats: int, others: boo
     reference_run = reference_step(kind, params, x, y)
     # Two passes, each against the reference: the engine's own figure is not
     # disturbed by the other libraries' memory churn between its runs.
-    passes = [{"engine": engine_step(kind, net, x, y), "reference": reference_run}]
+    passes = [{"engine": engine_step(net, x, y), "reference": reference_run}]
     if others:
         competitors = {"reference": reference_run}
         for name, make in (("pytorch", torch_step), ("hips", hips_step)):

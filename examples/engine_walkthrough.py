@@ -261,7 +261,7 @@ SECTIONS = {name: with_printing(section) for name, section in
 # ------------------------------------------ keeping docs/engine.md in step
 # The doc's <!-- walkthrough: NAME --> blocks hold the output of SECTIONS[NAME];
 # examples/doc_sync.py refreshes them, its code links and its ```pycon examples.
-from doc_sync import sync  # noqa: E402  (examples/doc_sync.py)
+import doc_sync  # noqa: E402  (examples/doc_sync.py)
 
 DOC = ROOT / "docs" / "engine.md"
 DOC_GLOBALS = {"mg": mg, "np": np}        # what the page's ```pycon examples may use
@@ -277,17 +277,14 @@ def doctest_context():
 
 def check_doc(write: bool = False) -> int:
     """Compare docs/engine.md with what the code says now (and rewrite it if ``write``); 0 if it is current."""
-    return sync(DOC, "walkthrough", SECTIONS, DOC_GLOBALS, "python examples/engine_walkthrough.py", write,
-                doctest_context)
+    return doc_sync.sync(DOC, "walkthrough", SECTIONS, DOC_GLOBALS, "python examples/engine_walkthrough.py", write,
+                         doctest_context)
 
 
-def main(argv: list[str]) -> int:
-    if "--write-doc" in argv or "--check" in argv:
-        return check_doc(write="--write-doc" in argv)
+def show() -> None:
     for name, section in SECTIONS.items():
         print(f"==== {name}\n{section()}\n")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(doc_sync.main(sys.argv[1:], check_doc, show))

@@ -33,7 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
-sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/doc_sync.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/: doc_sync, vanishing_gradients
 
 import minigrad as mg          # noqa: E402
 import nets                    # noqa: E402
@@ -93,22 +93,17 @@ def report() -> str:
 # ----------------------------------------------------- keeping docs/bptt.md honest
 # The doc's <!-- bptt: NAME --> blocks hold the output of SECTIONS[NAME];
 # examples/doc_sync.py refreshes them, its code links and its ```pycon examples.
-import importlib.util  # noqa: E402
 
-from doc_sync import sync  # noqa: E402  (examples/doc_sync.py)
+import doc_sync  # noqa: E402  (examples/doc_sync.py)
 
 DOC = ROOT / "docs" / "bptt.md"
 DOC_GLOBALS = {"mg": mg, "np": np, "nets": nets}     # what the page's ```pycon examples may use
 
 
 def _vanishing_report() -> str:
-    """The tables of examples/vanishing_gradients.py (loaded by path: examples/ is not a package)."""
-    path = Path(__file__).resolve().parent / "vanishing_gradients.py"
-    spec = importlib.util.spec_from_file_location("examples_vanishing_gradients", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module.report(module.measure())
+    """The tables of examples/vanishing_gradients.py (examples/ is on sys.path, see the top)."""
+    import vanishing_gradients
+    return vanishing_gradients.report(vanishing_gradients.measure())
 
 
 SECTIONS = {"pooling": report, "vanishing": _vanishing_report}
@@ -121,15 +116,9 @@ def doctest_context():
 
 def check_doc(write: bool = False) -> int:
     """Compare docs/bptt.md with what the code says now (and rewrite it if ``write``); 0 if it is current."""
-    return sync(DOC, "bptt", SECTIONS, DOC_GLOBALS, "python examples/pooling.py", write, doctest_context)
-
-
-def main(argv: list[str]) -> int:
-    if "--write-doc" in argv or "--check" in argv:
-        return check_doc(write="--write-doc" in argv)
-    print(report())
-    return 0
+    return doc_sync.sync(DOC, "bptt", SECTIONS, DOC_GLOBALS, "python examples/pooling.py", write,
+                         doctest_context)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(doc_sync.main(sys.argv[1:], check_doc, lambda: print(report())))

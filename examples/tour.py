@@ -4,6 +4,8 @@ Run: python examples/tour.py            (writes tour_lstm.png next to where you 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import minigrad as mg
@@ -64,7 +66,7 @@ def picture(loss: mg.Tensor) -> None:
     print("4. The unrolled graph, drawn the way the lectures draw it (one column per step).")
     drawing = mg.draw(loss, view="cell", cell_name="LSTM cell", grads=True,
                       title="LSTM unrolled over 4 steps: the shared weights feed every cell")
-    drawing.render(outfile="tour_lstm.png")
+    Path("tour_lstm.png").write_bytes(drawing.pipe("png"))
     print("   wrote tour_lstm.png (minigrad.draw; op view: view='op')\n")
 
 

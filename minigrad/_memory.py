@@ -46,7 +46,9 @@ def keep_freed_memory() -> bool:
     except (OSError, AttributeError):     # musl or another libc: nothing to tune
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    return bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    trim_set = bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    mmap_set = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    return trim_set and mmap_set
 
 
 KEPT = keep_freed_memory()

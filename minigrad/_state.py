@@ -21,30 +21,34 @@ class _State:
 state = _State()
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
+class set_grad_enabled:
+    """Inside the block, ops record a graph (``mode=True``) or not (``mode=False``), as in PyTorch."""
+
+    __slots__ = ("mode", "previous")
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self.previous = state.grad_enabled
+        state.grad_enabled = self.mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.grad_enabled = self.previous
+
+
+def no_grad() -> set_grad_enabled:
     """Ops inside this block record no graph: their results are leaves.
 
     Used for evaluation, for optimizer updates, and wherever a value is needed
     without its history (as in PyTorch's ``torch.no_grad``).
     """
-    previous = state.grad_enabled
-    state.grad_enabled = False
-    try:
-        yield
-    finally:
-        state.grad_enabled = previous
+    return set_grad_enabled(False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> set_grad_enabled:
     """Re-enable graph recording inside a ``no_grad()`` block."""
-    previous = state.grad_enabled
-    state.grad_enabled = True
-    try:
-        yield
-    finally:
-        state.grad_enabled = previous
+    return set_grad_enabled(True)
 
 
 def is_grad_enabled() -> bool:

@@ -1,6 +1,6 @@
 """Optimizers and gradient clipping, with ``torch.optim``'s update rules.
 
-Updates run under ``no_grad`` and change ``parameter.data`` in place, so a
+Updates work on the numpy arrays directly (no graph is recorded) and change ``parameter.data`` in place, so a
 model's parameters stay the same objects throughout training.
 """
 from __future__ import annotations
@@ -24,11 +24,12 @@ def _as_list(params: Iterable[Tensor], who: str) -> list[Tensor]:
 
 
 class Optimizer:
-    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+    def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> None:
         if lr < 0:
             raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
         self.params = _as_list(params, type(self).__name__)
         self.lr = lr
+        self.weight_decay = weight_decay
         self.state: list[dict] = [{} for _ in self.params]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -38,7 +39,9 @@ class Optimizer:
     def step(self) -> None:
         for p, state in zip(self.params, self.state):
             if p.grad is not None:
-                self._update(p, p.grad, state)
+                # Weight decay (L2) adds lambda * p to the gradient, as in torch.optim.
+                grad = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+                self._update(p, grad, state)
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
@@ -49,12 +52,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False) -> None:
-        super().__init__(params, lr)
-        self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
+        super().__init__(params, lr, weight_decay)
+        self.momentum, self.nesterov = momentum, nesterov
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * p.data
         if self.momentum:
             if "velocity" not in state:
                 state["velocity"] = grad.copy()
@@ -70,13 +71,12 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, eps: float = 1e-10,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
-        self.eps, self.weight_decay = eps, weight_decay
+        super().__init__(params, lr, weight_decay)
+        self.eps = eps
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * p.data
-        state.setdefault("sum_sq", np.zeros_like(p.data))
+        if "sum_sq" not in state:
+            state["sum_sq"] = np.zeros_like(p.data)
         state["sum_sq"] += grad * grad
         p.data -= self.lr * grad / (np.sqrt(state["sum_sq"]) + self.eps)
 
@@ -86,18 +86,18 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        super().__init__(params, lr, weight_decay)
+        self.betas, self.eps = betas, eps
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
         beta1, beta2 = self.betas
-        if self.weight_decay:
-            grad = grad + self.weight_decay * p.data
         if not state:
             state.update(step=0, m=np.zeros_like(p.data), v=np.zeros_like(p.data))
         state["step"] += 1
-        state["m"] = beta1 * state["m"] + (1 - beta1) * grad
-        state["v"] = beta2 * state["v"] + (1 - beta2) * grad * grad
+        state["m"] *= beta1                          # m = beta1 m + (1 - beta1) g, in place
+        state["m"] += (1 - beta1) * grad
+        state["v"] *= beta2                          # v = beta2 v + (1 - beta2) g^2
+        state["v"] += (1 - beta2) * grad * grad
         m_hat = state["m"] / (1 - beta1 ** state["step"])
         v_hat = state["v"] / (1 - beta2 ** state["step"])
         p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -59,7 +59,8 @@ class Tensor:
     Args:
         data: anything ``np.asarray`` accepts that holds real numbers.
         requires_grad: whether gradients should be computed for this tensor.
-        dtype: ``np.float64`` (default) or ``np.float32``.
+        dtype: ``np.float64`` or ``np.float32``; by default float32 data stays float32 and
+            everything else becomes float64.
         name: an optional label, shown by the graph renderer.
 
     Attributes a reader can walk:

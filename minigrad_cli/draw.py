@@ -20,7 +20,6 @@ import numpy as np
 
 import minigrad as mg
 import nets
-from minigrad.render import RendererNotFound
 
 NETS = ("rnn", "brnn", "lstm", "gru")
 CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
@@ -36,28 +35,6 @@ def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: in
     return net_class(inputs, hidden, num_layers=layers, rng=rng)
 
 
-def name_states(loss: mg.Tensor, kind: str) -> None:
-    """Name each step's hidden state "h" (and the LSTM's cell state "c"), so the cell view's arrows say so.
-
-    The nets do not name the tensors they compute. A step's h is what the
-    net collects into its output with ``stack``; for the LSTM, the other
-    tensor a step hands to the next is c.
-    """
-    order = mg.topological_order(loss)
-    for tensor in order:
-        if tensor.op == "stack":
-            for state in tensor.parents:
-                if state.name is None and "t=" in state.scope:
-                    state.name = "h"
-    if kind != "lstm":
-        return
-    for tensor in order:
-        for parent in tensor.parents:
-            crosses_steps = parent.scope != tensor.scope and "t=" in parent.scope and "t=" in tensor.scope
-            if crosses_steps and parent.name is None:
-                parent.name = "c"
-
-
 def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: int = 2, layers: int = 1,
                  view: str = "op", grads: bool = False, contributions: bool = False, flow: bool = False,
                  values: bool = False, first_last: Optional[int] = None, loss_over: str = "last",
@@ -71,7 +48,6 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
         loss.backward(keep_contributions="all")     # the gradient along every edge
     elif grads or contributions:
         loss.backward(keep_contributions=True)
-    name_states(loss, kind)
     title = f"{kind.upper()}, {steps} steps, hidden size {hidden}: {view} view"
     return mg.draw(loss, view=view, grads=grads, contributions=contributions, flow=flow, values=values,
                    first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
@@ -105,8 +81,10 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
-    if arguments.steps < 1 or arguments.hidden < 1 or arguments.inputs < 1 or arguments.layers < 1:
-        print("minigrad-draw: --steps, --hidden, --inputs and --layers must be positive", file=sys.stderr)
+    sizes = (arguments.steps, arguments.hidden, arguments.inputs, arguments.layers, arguments.first_last or 1)
+    if min(sizes) < 1:
+        print("minigrad-draw: --steps, --hidden, --inputs, --layers and --first-last must be positive",
+              file=sys.stderr)
         return 2
     drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
                            arguments.view, arguments.grads, arguments.contributions, arguments.flow,
@@ -115,12 +93,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.write(drawing.source)
         return 0
     path = Path(arguments.output)
-    if path.suffix in SOURCE_SUFFIXES:
-        path.write_text(drawing.source, encoding="utf-8")
+    if path.suffix.lower() in SOURCE_SUFFIXES:
+        drawing.save(str(path))
         return 0
     try:
         path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".") or "svg"))
-    except RendererNotFound as error:
+    except RuntimeError as error:       # no renderer (RendererNotFound), or the renderer failed
         print(f"minigrad-draw: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path}", file=sys.stderr)

@@ -28,9 +28,9 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.modules import uniform_
+from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
-from minigrad.random import RngLike
+from minigrad.random import RngLike, as_generator
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -94,10 +94,11 @@ class _Cell(nn.Module):
                              f"got {input_size} and {hidden_size}")
         self.input_size, self.hidden_size = input_size, hidden_size
         rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
-        self.weight_ih = nn.Parameter(uniform_((rows, input_size), bound, rng), name="weight_ih")
-        self.weight_hh = nn.Parameter(uniform_((rows, hidden_size), bound, rng), name="weight_hh")
-        self.bias_ih = nn.Parameter(uniform_((rows,), bound, rng), name="bias_ih") if bias else None
-        self.bias_hh = nn.Parameter(uniform_((rows,), bound, rng), name="bias_hh") if bias else None
+        generator = as_generator(rng)
+        self.weight_ih = nn.Parameter(uniform_init((rows, input_size), bound, generator), name="weight_ih")
+        self.weight_hh = nn.Parameter(uniform_init((rows, hidden_size), bound, generator), name="weight_hh")
+        self.bias_ih = nn.Parameter(uniform_init((rows,), bound, generator), name="bias_ih") if bias else None
+        self.bias_hh = nn.Parameter(uniform_init((rows,), bound, generator), name="bias_hh") if bias else None
 
     def _input_projection(self, x: mg.Tensor, include_bias_hh: bool) -> mg.Tensor:
         if x.shape[-1] != self.input_size:

@@ -16,9 +16,9 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.modules import uniform_
+from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
-from minigrad.random import RngLike
+from minigrad.random import RngLike, as_generator
 
 from .cells import NONLINEARITIES, init_bound, rnn_step
 
@@ -41,10 +41,12 @@ class _SimpleRecurrentNet(nn.Module):
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         self.nonlinearity, self.blocked = nonlinearity, blocked
         bound = init_bound(hidden_size)
-        self.weight_ih = nn.Parameter(uniform_((hidden_size, input_size), bound, rng), name="weight_ih")
-        self.weight_rh = nn.Parameter(uniform_((hidden_size, recurrent_size), bound, rng), name="weight_rh")
-        self.bias_h = nn.Parameter(uniform_((hidden_size,), bound, rng), name="bias_h")
-        self.readout = nn.Linear(hidden_size, output_size, rng=rng)
+        generator = as_generator(rng)
+        self.weight_ih = nn.Parameter(uniform_init((hidden_size, input_size), bound, generator), name="weight_ih")
+        self.weight_rh = nn.Parameter(uniform_init((hidden_size, recurrent_size), bound, generator),
+                                      name="weight_rh")
+        self.bias_h = nn.Parameter(uniform_init((hidden_size,), bound, generator), name="bias_h")
+        self.readout = nn.Linear(hidden_size, output_size, rng=generator)
 
     def _recurrent_input(self, value: mg.Tensor) -> mg.Tensor:
         # Seed 004: the error is "blocked" at the memory / context unit.

@@ -21,7 +21,7 @@ def test_bptt_step_times_the_same_gradients_for_engine_and_reference(kind) -> No
     net = (nets.RNN if kind == "rnn" else nets.LSTM)(3, 4, rng=0)
     params = {name: p.data.copy() for name, p in net.named_parameters()}
     x, y = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 2, 4))
-    bptt_step.engine_step(kind, net, x, y)()
+    bptt_step.engine_step(net, x, y)()
     forward = reference.rnn_forward if kind == "rnn" else reference.lstm_forward
     backward = reference.rnn_backward if kind == "rnn" else reference.lstm_backward
     output, _, cache = forward(params, x)

@@ -280,6 +280,9 @@ def test_shape_mismatch_names_the_op_and_both_shapes(expression, message) -> Non
     (lambda a: a.max(axis=5), r"max: axis 5 is out of range for a tensor of shape \(2, 3\)"),
     (lambda a: a.softmax(axis=2), r"softmax: axis 2 is out of range for a tensor of shape \(2, 3\)"),
     (lambda a: a.flip(axis=3), r"flip: axis 3 is out of range for a tensor of shape \(2, 3\)"),
+    (lambda a: a.transpose(0, 3), r"transpose: axes \(0, 3\) are not a permutation of the 2 axes"),
+    (lambda a: a.softmax(axis=None), r"softmax: axis must be a single int, got None \(tensor of shape \(2, 3\)\)"),
+    (lambda a: a.log_softmax(axis=(0, 1)), r"log_softmax: axis must be a single int, got \(0, 1\)"),
     (lambda a: a @ mg.Tensor(2.0), r"matmul: operands must have at least one dimension, got shapes \(2, 3\) and \(\)"),
 ])
 def test_bad_shape_arguments_name_the_op_and_the_shape(expression, message) -> None:
@@ -396,3 +399,11 @@ def test_the_graph_has_no_reference_cycles_and_is_freed_by_reference_counting(ke
 def test_backward_refuses_an_unknown_keep_contributions() -> None:
     with pytest.raises(ValueError, match="keep_contributions must be False, True or 'all', got 'some'"):
         (mg.Tensor([1.0], requires_grad=True) * 2).sum().backward(keep_contributions="some")
+
+
+def test_the_gradient_of_a_power_with_respect_to_its_exponent_at_a_zero_base_is_zero() -> None:
+    # d(a^b)/db = a^b log(a) -> 0 as a -> 0 for b > 0 (PyTorch's convention), not 0 * log(0) = NaN.
+    a = mg.Tensor([0.0, 2.0])
+    b = mg.Tensor([1.5, 1.5], requires_grad=True)
+    (a ** b).sum().backward()
+    np.testing.assert_allclose(b.grad, [0.0, 2.0 ** 1.5 * np.log(2.0)])

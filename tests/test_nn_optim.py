@@ -267,3 +267,19 @@ def test_zero_grad_in_place_keeps_the_arrays_and_zeroes_them() -> None:
     fresh(mg.Tensor(np.ones((2, 3)))).sum().backward()
     for (_, p), (_, q) in zip(model.named_parameters(), fresh.named_parameters()):
         np.testing.assert_allclose(p.grad, q.grad)
+
+
+def test_a_seed_gives_one_generator_for_all_parameters() -> None:
+    # Weight and bias must not be copies of the same first draws of a reseeded generator.
+    layer = nn.Linear(3, 2, rng=0)
+    assert not np.allclose(layer.bias.data, layer.weight.data.ravel()[:2])
+    import nets
+    rnn = nets.RNN(2, 2, rng=0)
+    assert not np.allclose(rnn.weight_ih_l0.data.ravel()[:4], rnn.weight_hh_l0.data.ravel()[:4])
+
+
+def test_module_list_index_out_of_range_is_an_index_error() -> None:
+    layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 1)])
+    assert layers[-1] is layers[1]
+    with pytest.raises(IndexError, match="ModuleList: index 5 is out of range for 2 modules"):
+        layers[5]

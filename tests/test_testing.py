@@ -88,3 +88,12 @@ def test_axes_are_valid(axis) -> None:
 @given(mst.tensors(shape=mst.shapes(max_dims=2), low=0.1, high=3.0))
 def test_user_property_example(x):
     assert gradcheck(lambda t: (t.log() * t).sum(), [x])
+
+
+def test_gradcheck_perturbs_inputs_that_are_not_contiguous() -> None:
+    # A transposed view as a leaf's data: a flattened copy would not reach the input.
+    data = np.arange(6.0).reshape(2, 3).T
+    x = mg.Tensor._leaf(data)
+    x.requires_grad = True
+    assert not x.data.flags.c_contiguous
+    assert gradcheck(lambda t: (t * t).sum(), [x])

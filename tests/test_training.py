@@ -117,7 +117,10 @@ def test_truncated_training_with_clipping_learns_a_delayed_copy() -> None:
             opt.step()
             opt.zero_grad()
             losses.append(window.loss.item())
-    assert np.mean(losses[-80:]) < 0.1 * np.mean(losses[:80])
+    # The last epoch's error is a small fraction of the target's variance (about 1): a net
+    # that had not learned to carry x(t-2) across time steps would score close to 1.
+    assert np.mean(losses[-80:]) < 0.1 * np.var(y)
+    assert np.mean(losses[-80:]) < 0.25 * np.mean(losses[:80])
 
 
 def test_truncation_windows_and_errors() -> None:

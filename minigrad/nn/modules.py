@@ -139,7 +139,10 @@ class ModuleList(Module):
         return sum(1 for _ in self.named_children())
 
     def __getitem__(self, index: int) -> Module:
-        return getattr(self, str(index % len(self)))
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError(f"ModuleList: index {index} is out of range for {count} modules")
+        return getattr(self, str(index % count))
 
     def __iter__(self) -> Iterator[Module]:
         return (module for _, module in self.named_children())
@@ -149,9 +152,14 @@ class ModuleList(Module):
         return self
 
 
-def uniform_(shape: tuple[int, ...], bound: float, rng: RngLike = None) -> np.ndarray:
-    """Samples from U(-bound, bound), PyTorch's default initialisation of linear and recurrent layers."""
-    return as_generator(rng).uniform(-bound, bound, size=shape)
+def uniform_init(shape: tuple[int, ...], bound: float, generator: np.random.Generator) -> np.ndarray:
+    """Samples from U(-bound, bound), PyTorch's default initialisation of linear and recurrent layers.
+
+    Takes a Generator, not a seed: a module turns its ``rng`` into one generator
+    once (``as_generator``) and draws all its parameters from it, so that
+    weight and bias are not copies of the same first draws.
+    """
+    return generator.uniform(-bound, bound, size=shape)
 
 
 class Linear(Module):
@@ -167,8 +175,11 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(uniform_((out_features, in_features), bound, rng), dtype=dtype, name="weight")
-        self.bias = Parameter(uniform_((out_features,), bound, rng), dtype=dtype, name="bias") if bias else None
+        generator = as_generator(rng)
+        self.weight = Parameter(uniform_init((out_features, in_features), bound, generator), dtype=dtype,
+                                name="weight")
+        self.bias = Parameter(uniform_init((out_features,), bound, generator), dtype=dtype,
+                              name="bias") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.linear(x, self.weight, self.bias)

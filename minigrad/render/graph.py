@@ -155,7 +155,7 @@ class Options:
 
 
 class Picture:
-    """Passes 2 and 3: the picture nodes and edges of one graph, then its DOT text."""
+    """Passes 2 and 3: the picture nodes and edges of one graph, then ``write_dot`` turns it into DOT text."""
 
     def __init__(self, root: Tensor, options: Options, find_step: StepFinder) -> None:
         self.root = root
@@ -311,6 +311,16 @@ def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = 
 
 
 # ======================================================================= gradients along edges
+def _sum_by_edge(tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
+    """The recorded contributions of ``tensors``, summed per edge (id(tensor), id(user))."""
+    found: dict[tuple[int, int], np.ndarray] = {}
+    for tensor in tensors:
+        for contribution in tensor.contributions or ():
+            pair = (id(tensor), id(contribution.user))
+            found[pair] = found[pair] + contribution.grad if pair in found else contribution.grad
+    return found
+
+
 def contribution_per_pair(tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
     """The gradient each use of each parameter contributed, keyed by (id(parameter), id(user)).
 
@@ -318,13 +328,7 @@ def contribution_per_pair(tensors: list[Tensor]) -> dict[tuple[int, int], np.nda
     ``(scope, gradient)`` pair per use, and on each pair ``.user``: the tensor
     the using op produced, i.e. the head of the edge.
     """
-    found: dict[tuple[int, int], np.ndarray] = {}
-    for tensor in tensors:
-        if is_parameter(tensor) and tensor.contributions:
-            for contribution in tensor.contributions:
-                pair = (id(tensor), id(contribution.user))
-                found[pair] = found[pair] + contribution.grad if pair in found else contribution.grad
-    return found
+    return _sum_by_edge([t for t in tensors if is_parameter(t)])
 
 
 def gradient_per_pair(root: Tensor, tensors: list[Tensor]) -> dict[tuple[int, int], np.ndarray]:
@@ -337,12 +341,7 @@ def gradient_per_pair(root: Tensor, tensors: list[Tensor]) -> dict[tuple[int, in
     if root.requires_grad and any(t.parents and t.contributions is None for t in recorded):
         raise ValueError("draw(flow=True) draws the gradient along every edge, which the engine records "
                          "when you call root.backward(keep_contributions='all') first")
-    found: dict[tuple[int, int], np.ndarray] = {}
-    for tensor in recorded:
-        for contribution in tensor.contributions or ():
-            pair = (id(tensor), id(contribution.user))
-            found[pair] = found[pair] + contribution.grad if pair in found else contribution.grad
-    return found
+    return _sum_by_edge(recorded)
 
 
 def edge_gradient(edge: PictureEdge, per_pair: dict[tuple[int, int], np.ndarray]) -> Optional[np.ndarray]:

@@ -78,11 +78,19 @@ def find_graphviz_pure() -> Optional[str]:
 
 def which_renderer() -> Optional[str]:
     """``"dot"``, ``"graphviz-pure"`` or None: the program ``Drawing.pipe`` would use now."""
-    if find_dot():
-        return "dot"
-    if find_graphviz_pure():
-        return "graphviz-pure"
-    return None
+    name, _ = _renderer()
+    return name
+
+
+def _renderer() -> tuple[Optional[str], Optional[str]]:
+    """(name, path) of the program to use: ``dot`` if on PATH, else ``graphviz-pure``, else (None, None)."""
+    dot = find_dot()
+    if dot is not None:
+        return "dot", dot
+    pure = find_graphviz_pure()
+    if pure is not None:
+        return "graphviz-pure", pure
+    return None, None
 
 
 # ----------------------------------------------------------------- running them
@@ -92,16 +100,16 @@ def layout(source: str, format: str) -> bytes:
     Uses ``dot`` when it is on PATH, otherwise ``graphviz-pure``; raises
     ``RendererNotFound`` (saying how to get either) when neither is there.
     """
-    dot = find_dot()
-    if dot is not None:
-        return _run([dot, f"-T{format}"], source)
-    pure = find_graphviz_pure()
-    if pure is None:
+    format = format.lower()
+    name, program = _renderer()
+    if name == "dot":
+        return _run([program, f"-T{format}"], source)
+    if name is None:
         raise RendererNotFound(HOW_TO_GET_A_RENDERER)
-    if format == "pdf":
-        jpeg = _run([pure, "-Tjpeg", f"-Gdpi={_PDF_DPI}"], source)
+    if format == "pdf":          # graphviz-pure cannot write PDF: wrap a JPEG of the picture
+        jpeg = _run([program, "-Tjpeg", f"-Gdpi={_PDF_DPI}"], source)
         return jpeg_to_pdf(jpeg, _PDF_DPI)
-    return _run([pure, f"-T{format}"], source)
+    return _run([program, f"-T{format}"], source)
 
 
 def _run(command: list[str], source: str) -> bytes:

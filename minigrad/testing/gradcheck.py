@@ -39,15 +39,15 @@ def numerical_vjp(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upstream:
     estimates = []
     for tensor in inputs if wrt is None else wrt:
         estimate = np.zeros(tensor.shape, dtype=np.float64)
-        flat = tensor.data.reshape(-1)   # a view: writing into it perturbs the input
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
+        # Index the data itself (not a flattened copy): the input may not be contiguous.
+        for index in np.ndindex(*tensor.shape):
+            original = tensor.data[index]
+            tensor.data[index] = original + eps
             plus = _scalar_projection(fn, inputs, upstream)
-            flat[i] = original - eps
+            tensor.data[index] = original - eps
             minus = _scalar_projection(fn, inputs, upstream)
-            flat[i] = original
-            estimate.reshape(-1)[i] = (plus - minus) / (2 * eps)
+            tensor.data[index] = original
+            estimate[index] = (plus - minus) / (2 * eps)
         estimates.append(estimate)
     return estimates
 
