@@ -35,6 +35,12 @@ from minigrad.random import RngLike, as_generator
 NONLINEARITIES = ("tanh", "relu")
 
 
+def check_nonlinearity(who: str, nonlinearity: str) -> None:
+    """An Elman net's f must be tanh or relu (PyTorch's choices)."""
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(f"{who}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+
+
 def rnn_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor, nonlinearity: str = "tanh") -> mg.Tensor:
     """h(t) = f(W h(t-1) + U x(t) + b) (seed 000, "Recurrent connections between hidden units")."""
     z = linear(h, weight_hh, x_proj)                 # W h(t-1) + [U x(t) + b]
@@ -129,8 +135,7 @@ class RNNCell(_Cell):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  rng: RngLike = None) -> None:
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        check_nonlinearity("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, rng)
         self.nonlinearity = nonlinearity
 

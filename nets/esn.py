@@ -4,7 +4,7 @@ Reservoir computing is the other answer, next to backpropagation through time,
 to the difficulty of training recurrent weights: keep a large, sparse, random
 recurrent layer (the *reservoir*) fixed and train only a linear readout, in one
 shot, by ridge regression. Everything below follows the lecture notes in
-`/work/shared/seeds/000_77918607210de3c5.txt` (KTH DD2437, Lecture 7), cited
+`000_77918607210de3c5.txt` in the project's seeds (KTH DD2437, Lecture 7), cited
 here as "seed 000" with the slide title:
 
 * "Echo state network": the state update with leaky units and output feedback
@@ -317,8 +317,7 @@ class ESN:
             h(n) = (1 - alpha) h(n-1) + alpha tanh(drive + W h(n-1)), shape (N,).
         """
         candidate = np.tanh(drive + self.W @ state)
-        # (1 - alpha) h + alpha h~ rearranged as h + alpha (h~ - h): the same
-        # value with one vector operation fewer, in the hottest loop.
+        # (1 - alpha) h + alpha h~ written as h + alpha (h~ - h): equal up to rounding.
         return state + self.leak_rate * (candidate - state)
 
     def _input_drive(self, inputs: np.ndarray) -> np.ndarray:

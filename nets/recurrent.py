@@ -29,7 +29,7 @@ from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
-from .cells import GATES, NONLINEARITIES, gru_step, init_bound, lstm_step, rnn_step
+from .cells import GATES, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
 
@@ -221,8 +221,7 @@ class RNN(RecurrentNet):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
                  learn_initial_state: bool = False, rng: RngLike = None) -> None:
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        check_nonlinearity("RNN", nonlinearity)
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          learn_initial_state, rng)

@@ -20,7 +20,7 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
-from .cells import NONLINEARITIES, init_bound, rnn_step
+from .cells import check_nonlinearity, init_bound, rnn_step
 
 
 def _sequence(x: Any, input_size: int, who: str) -> mg.Tensor:
@@ -36,8 +36,7 @@ class _SimpleRecurrentNet(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, output_size: int, recurrent_size: int,
                  nonlinearity: str, blocked: bool, rng: RngLike) -> None:
         name = type(self).__name__
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        check_nonlinearity(name, nonlinearity)
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         self.nonlinearity, self.blocked = nonlinearity, blocked
         bound = init_bound(hidden_size)
@@ -92,9 +91,10 @@ class JordanNet(_SimpleRecurrentNet):
             with mg.scope(f"t={t}"):
                 if t > 0:
                     memory = self.memory_decay * memory + fed_back if self.memory_decay else fed_back
-                h = rnn_step(x_proj[t], self._recurrent_input(memory), self.weight_rh, self.nonlinearity)
+                h = rnn_step(x_proj[t], memory, self.weight_rh, self.nonlinearity)
                 y = self.readout(h)
-                fed_back = teacher[t] if teacher is not None else y
+                # The memory is built from what is fed back; blocked, it carries no gradient at all.
+                fed_back = teacher[t] if teacher is not None else self._recurrent_input(y)
             outputs.append(y)
         return mg.stack(outputs, axis=0)
 
@@ -122,9 +122,10 @@ class ElmanNet(_SimpleRecurrentNet):
         T, B, _ = x.shape
         x_proj = linear(x, self.weight_ih, self.bias_h)
         h = mg.Tensor(np.zeros((B, self.hidden_size), dtype=x.dtype))
-        outputs = []
+        hidden = []
         for t in range(T):
             with mg.scope(f"t={t}"):
                 h = rnn_step(x_proj[t], self._recurrent_input(h), self.weight_rh, self.nonlinearity)
-                outputs.append(self.readout(h))
-        return mg.stack(outputs, axis=0)
+            hidden.append(h)
+        # Nothing in the recurrence needs y(t), so the readout runs once over all steps.
+        return self.readout(mg.stack(hidden, axis=0))

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+import numpy as np
+
 import minigrad as mg
 
 from .recurrent import RecurrentNet
@@ -40,7 +42,8 @@ def truncation_windows(T: int, k1: int, k2: int) -> list[tuple[int, int, int]]:
     windows are the chunks [0, k), [k, 2k), ..., and with k1 = k2 >= T there is
     one window, full BPTT.
     """
-    if not (isinstance(k1, int) and isinstance(k2, int) and 1 <= k1 <= k2):
+    whole = all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in (k1, k2))
+    if not (whole and 1 <= k1 <= k2):
         raise ValueError(f"truncated_bptt: needs integers k2 >= k1 >= 1, got k1={k1!r}, k2={k2!r}")
     windows = []
     for first_loss in range(0, T, k1):
@@ -77,21 +80,28 @@ def truncated_bptt(net: RecurrentNet, x: Any, targets: Any,
     overlap (k2 > k1) it is recomputed without a graph from the state that
     entered the previous window, with the current parameters.
     """
+    # Checked here, at the call, not when the first window is asked for.
     if net.bidirectional:
         raise ValueError("truncated_bptt: a bidirectional net needs the whole sequence; truncation "
                          "runs forward in time only")
     k2 = k1 if k2 is None else k2
     x = mg.ops.as_tensor(x)
     time_axis = 1 if (net.batch_first and x.ndim == 3) else 0
+    windows = truncation_windows(x.shape[time_axis], k1, k2)
+    return _run_windows(net, x, targets, loss_fn, hx, windows, time_axis)
+
+
+def _run_windows(net: RecurrentNet, x: mg.Tensor, targets: Any, loss_fn: Callable[[mg.Tensor, Any], mg.Tensor],
+                 hx: Any, windows: list[tuple[int, int, int]], time_axis: int) -> Iterator[Window]:
+    """The generator behind ``truncated_bptt``: one forward and backward per window."""
 
     def steps(tensor: Any, begin: int, stop: int) -> Any:
         index = (slice(None),) * time_axis + (slice(begin, stop),)
         return tensor[index]
 
-    T = x.shape[time_axis]
     entering_position, entering_state = 0, hx     # the state entering the previous window
     last_end, last_final = None, None
-    for start, first_loss, end in truncation_windows(T, k1, k2):
+    for start, first_loss, end in windows:
         if start == last_end:
             state = last_final
         else:

@@ -129,7 +129,10 @@ def test_truncation_windows_and_errors() -> None:
     with pytest.raises(ValueError, match=r"needs integers k2 >= k1 >= 1, got k1=3, k2=2"):
         truncation_windows(5, 3, 2)
     with pytest.raises(ValueError, match="bidirectional net needs the whole sequence"):
-        next(truncated_bptt(nets.RNN(1, 2, bidirectional=True), np.ones((3, 1, 1)), None, None, 1))
+        truncated_bptt(nets.RNN(1, 2, bidirectional=True), np.ones((3, 1, 1)), None, None, 1)
+    with pytest.raises(ValueError, match="got k1=0"):
+        truncated_bptt(nets.RNN(1, 2), np.ones((3, 1, 1)), None, None, 0)
+    assert truncation_windows(4, np.int64(2), np.int64(2)) == [(0, 0, 2), (2, 2, 4)]
 
 
 # ------------------------------------------------------- Elman and Jordan
