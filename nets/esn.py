@@ -284,8 +284,7 @@ class ESN:
         self.W_out: np.ndarray | None = None
 
         self.n_features = 1 + reservoir_size + (input_size if include_input else 0)
-        self._state = np.zeros(reservoir_size)
-        self._last_output = np.zeros(output_size)
+        self.reset()
 
     # ------------------------------------------------------------------ state
 
@@ -303,6 +302,9 @@ class ESN:
         """Set the state h and the fed-back output y to zero."""
         self._state = np.zeros(self.reservoir_size)
         self._last_output = np.zeros(self.output_size)
+        # Whether _last_output is the readout's prediction, which input-driven
+        # generation starts from; the zero above is not one.
+        self._output_is_prediction = False
 
     # ----------------------------------------------------------- the dynamics
 
@@ -516,6 +518,7 @@ class ESN:
             self._last_output = targets[-1][-1].copy()
         else:
             self._last_output = self.W_out @ last_z
+            self._output_is_prediction = True
         return self
 
     # -------------------------------------------------------------- prediction
@@ -546,6 +549,7 @@ class ESN:
             outputs[start : start + z.shape[0]] = z @ self.W_out.T
             self._state = self._states_in(z)[-1].copy()
         self._last_output = outputs[-1].copy()
+        self._output_is_prediction = True
         return outputs
 
     def generate(self, n_steps: int, warmup: np.ndarray | None = None) -> np.ndarray:
@@ -563,7 +567,8 @@ class ESN:
         Either way, with warmup = the series s(0) ... s(T-1), the result is the
         prediction of s(T) ... s(T + n_steps - 1). Without warmup generation
         continues from the current state; for the input-driven set-up its
-        first value is then `last_output`.
+        first value is then `last_output`, the last prediction, and there
+        must be one (after `fit` or `predict`, not straight after `reset`).
 
         Args:
             n_steps: number of outputs to generate, >= 1.
@@ -600,6 +605,12 @@ class ESN:
         if autonomous_feedback:
             return self._run_closed_loop(n_steps, np.zeros((n_steps, 0)))
         # The input-driven ESN's last output already predicts the next value.
+        if not self._output_is_prediction:
+            raise ValueError(
+                "generate() without warmup continues from the last prediction, and there is "
+                "none since the ESN was created or reset(): pass warmup=<the series so far> "
+                "or call predict() first"
+            )
         first = self._last_output.copy()
         rest = self._run_closed_loop(n_steps - 1, None)
         return np.vstack([first, rest])
@@ -630,6 +641,7 @@ class ESN:
             z = self.features(self._state[None, :], x[None, :])[0]
             self._last_output = self.W_out @ z
             outputs[step] = self._last_output
+        self._output_is_prediction = True
         return outputs
 
     def _require_fitted(self, method: str) -> None:
@@ -691,8 +703,8 @@ def fit_readout_by_gradient_descent(
         W_out of shape (D, F) in the ESN's layout: column 0 is the Linear's
         bias, the rest its weight.
     """
-    features = _as_sequence("features", features, np.shape(features)[-1], "width")
-    targets = _as_sequence("targets", targets, np.shape(targets)[-1], "width")
+    features = _as_sequence("features", features, width=None)
+    targets = _as_sequence("targets", targets, width=None)
     _check_same_length("features", features.shape[0], "targets", targets.shape[0])
     _check_range("ridge", ridge, 0.0, np.inf)
     _check_count("steps", steps, minimum=1)
@@ -765,13 +777,22 @@ def _check_same_length(name_a: str, length_a: int, name_b: str, length_b: int) -
         )
 
 
-def _as_sequence(name: str, data: np.ndarray, width: int, width_name: str) -> np.ndarray:
-    """Check one (T, width) sequence and return it as a float64 array."""
+def _as_sequence(
+    name: str, data: np.ndarray, width: int | None, width_name: str = ""
+) -> np.ndarray:
+    """Check one (T, width) sequence and return it as a float64 array.
+
+    `width=None` accepts any number of columns but none (for arrays whose
+    width is not set by an ESN).
+    """
     array = np.asarray(data, dtype=float)
     if array.ndim != 2:
         hint = " (reshape a 1-D series with .reshape(-1, 1))" if array.ndim == 1 else ""
-        raise ValueError(f"{name} must be a 2-D array (T, {width}), got shape {array.shape}{hint}")
-    if array.shape[1] != width:
+        shape = f"(T, {'width' if width is None else width})"
+        raise ValueError(f"{name} must be a 2-D array {shape}, got shape {array.shape}{hint}")
+    if width is None and array.shape[1] == 0:
+        raise ValueError(f"{name} has no columns, got shape {array.shape}")
+    if width is not None and array.shape[1] != width:
         raise ValueError(
             f"{name} has {array.shape[1]} columns but the ESN has {width_name}={width}"
         )

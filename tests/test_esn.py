@@ -245,6 +245,21 @@ def test_generate_from_inputs_feeds_each_output_back_as_the_next_input():
     np.testing.assert_allclose(generated, np.array(expected), rtol=1e-10, atol=1e-12)
 
 
+def test_generate_without_warmup_continues_from_the_last_prediction():
+    series = mackey_glass(700)
+    esn = small_esn(reservoir_size=60, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7)
+    esn.fit(series[:499], series[1:500], washout=50)
+    continued = esn.generate(3)
+    # Oracle: the readout on the last training state and input.
+    last_z = np.concatenate([[1.0], loop_states(esn, series[:499])[-1], series[498]])
+    np.testing.assert_allclose(continued[0], esn.W_out @ last_z, rtol=1e-10)
+    esn.reset()
+    with pytest.raises(ValueError, match=r"generate\(\) without warmup .* none since .* reset\(\)"):
+        esn.generate(3)
+    last_prediction = esn.predict(series[:500])[-1]
+    np.testing.assert_array_equal(esn.generate(1)[0], last_prediction)
+
+
 def test_generate_with_output_feedback_learns_a_sine():
     steps = np.arange(1200)
     sine = 0.5 * np.sin(2 * np.pi * steps / 25)[:, None]
@@ -392,6 +407,19 @@ def test_gradient_descent_on_the_engine_converges_to_the_closed_form():
     Z = augmented(states, X)
     naive = ridge_formula(Z, Y, 2.0 * 200 * 2 / 2)
     assert np.max(np.abs(naive - esn.W_out)) > 1e-2
+
+
+@pytest.mark.parametrize(
+    "features, targets, message",
+    [
+        (np.zeros(10), np.zeros((10, 1)), r"features must be a 2-D array \(T, width\), got shape"),
+        (np.zeros((10, 3)), np.zeros((10, 0)), r"targets has no columns, got shape \(10, 0\)"),
+        (np.full((10, 3), np.nan), np.zeros((10, 1)), "features contains NaN or Inf"),
+    ],
+)
+def test_gradient_descent_readout_refuses_bad_shapes(features, targets, message):
+    with pytest.raises(ValueError, match=message):
+        fit_readout_by_gradient_descent(features, targets, ridge=1.0)
 
 
 def test_gradient_descent_readout_refuses_mismatched_lengths():

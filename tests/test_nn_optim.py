@@ -128,7 +128,7 @@ def test_cross_entropy_matches_the_formula_and_finite_differences() -> None:
     z = logits.data
     expected = np.mean(np.log(np.exp(z).sum(1)) - z[np.arange(5), target])
     assert F.cross_entropy(logits, target).item() == pytest.approx(expected, rel=1e-12)
-    assert gradcheck(lambda l: F.cross_entropy(l, target, reduction="sum"), [logits])
+    assert gradcheck(lambda z: F.cross_entropy(z, target, reduction="sum"), [logits])
     # Algebra: d CE / d logits = softmax - one_hot (for the sum reduction).
     logits.grad = None
     F.cross_entropy(logits, target, reduction="sum").backward()
