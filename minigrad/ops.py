@@ -46,7 +46,7 @@ def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
     """
     if isinstance(value, Tensor):
         return value
-    if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if like is not None and isinstance(value, (int, float)):   # bool is an int too
         return Tensor._leaf(np.asarray(value, dtype=like.data.dtype))
     return Tensor(value)
 
@@ -57,6 +57,13 @@ def _operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         return a, b
     like = a if isinstance(a, Tensor) else b
     return as_tensor(a, like), as_tensor(b, like)
+
+
+def _require_tensor(op: str, a: Any) -> None:
+    """Refuse a non-Tensor operand by name, before numpy fails on it somewhere deeper."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(a).__name__}; "
+                        f"wrap it first: minigrad.Tensor(value)")
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -193,6 +200,7 @@ def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def neg(a: Tensor) -> Tensor:
     """-a. Shape: (...) -> (...)."""
+    _require_tensor("neg", a)
     return make_result(-a.data, (a,), "neg", neg_backward)
 
 
@@ -202,6 +210,7 @@ def neg_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def exp(a: Tensor) -> Tensor:
     """e^a elementwise. Shape: (...) -> (...)."""
+    _require_tensor("exp", a)
     return make_result(np.exp(a.data), (a,), "exp", exp_backward)
 
 
@@ -211,6 +220,7 @@ def exp_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm elementwise. Shape: (...) -> (...)."""
+    _require_tensor("log", a)
     return make_result(np.log(a.data), (a,), "log", log_backward)
 
 
@@ -221,6 +231,7 @@ def log_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def tanh(a: Tensor) -> Tensor:
     """tanh elementwise. Shape: (...) -> (...)."""
+    _require_tensor("tanh", a)
     return make_result(np.tanh(a.data), (a,), "tanh", tanh_backward)
 
 
@@ -245,6 +256,7 @@ def _logistic(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(a: Tensor) -> Tensor:
     """The logistic function 1 / (1 + e^-a) elementwise. Shape: (...) -> (...)."""
+    _require_tensor("sigmoid", a)
     return make_result(_logistic(a.data), (a,), "sigmoid", sigmoid_backward)
 
 
@@ -255,6 +267,7 @@ def sigmoid_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def relu(a: Tensor) -> Tensor:
     """max(a, 0) elementwise. Shape: (...) -> (...). The derivative at 0 is taken as 0."""
+    _require_tensor("relu", a)
     return make_result(np.maximum(a.data, 0.0), (a,), "relu", relu_backward)
 
 
@@ -356,6 +369,7 @@ def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
 # ------------------------------------------------------------- reductions
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
+    _require_tensor("sum", a)
     axes = _normalize_axes("sum", axis, a.shape)
     out = np.asarray(np.sum(a.data, axis=axes, keepdims=keepdims))
     return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
@@ -369,6 +383,7 @@ def sum_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all axes). Shapes as for ``sum``."""
+    _require_tensor("mean", a)
     axes = _normalize_axes("mean", axis, a.shape)
     count = a.size if axes is None else int(np.prod([a.shape[ax] for ax in axes]))
     if count == 0:
@@ -387,6 +402,7 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
 
     The gradient goes to the maximal element; ties share it equally.
     """
+    _require_tensor("max", a)
     axes = _normalize_axes("max", axis, a.shape)
     if a.size == 0:
         raise ShapeError(f"max: cannot take the maximum of an empty tensor of shape {a.shape}")
@@ -404,6 +420,7 @@ def max_backward(g: np.ndarray, out: Tensor) -> Grads:
 # ------------------------------------------------------------ shape ops
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (``a.reshape(2, 3)`` or ``a.reshape((2, 3))``)."""
+    _require_tensor("reshape", a)
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     try:
@@ -423,6 +440,7 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
 
     Shape: (d_0, ..., d_{n-1}) -> (d_axes[0], ..., d_axes[n-1]).
     """
+    _require_tensor("transpose", a)
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     if not axes:
@@ -451,6 +469,7 @@ def flip(a: Tensor, axis: Any = None) -> Tensor:
     A bidirectional RNN flips its input in time, runs a forward net, and flips
     the result back (seed 004, "Bidirectional RNN").
     """
+    _require_tensor("flip", a)
     axes = _normalize_axes("flip", axis, a.shape)
     return make_result(np.flip(a.data, axes), (a,), "flip", flip_backward, axes)
 
@@ -502,6 +521,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     integer array with repeats) receives the sum, which is why the scatter
     uses ``np.add.at`` and not assignment.
     """
+    _require_tensor("getitem", a)
     index, advanced = _prepare_index(index)
     try:
         out = a.data[index]
@@ -564,6 +584,7 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     Subtracting the maximum first changes nothing mathematically and keeps
     exp from overflowing.
     """
+    _require_tensor("softmax", a)
     axis = _single_axis("softmax", axis, a.shape)
     shifted = np.exp(a.data - np.max(a.data, axis=axis, keepdims=True))
     out = shifted / np.sum(shifted, axis=axis, keepdims=True)
@@ -577,6 +598,7 @@ def softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """a - log(sum(exp(a))) along ``axis``, computed stably. Shape unchanged."""
+    _require_tensor("log_softmax", a)
     axis = _single_axis("log_softmax", axis, a.shape)
     shifted = a.data - np.max(a.data, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

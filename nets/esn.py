@@ -48,6 +48,10 @@ DENSE_EIGENVALUE_LIMIT = 1000
 # feeds one BLAS call.
 DEFAULT_CHUNK_SIZE = 2000
 
+# Steps whose input drive W_in [1; x(n)] is computed by one matrix product:
+# a (DRIVE_BLOCK, N) array, 1 MB at N = 2,000.
+DRIVE_BLOCK = 64
+
 ArrayOrSequences = np.ndarray | Sequence[np.ndarray]
 
 
@@ -354,6 +358,7 @@ class ESN:
 
         The states are written straight into the columns of z that hold them,
         so the design matrix of a chunk is built without copying the states.
+        Each z is overwritten by the next chunk: copy what must outlive it.
 
         Args:
             inputs: (T, input_size).
@@ -370,20 +375,27 @@ class ESN:
         fed_back = None
         if teacher is not None:
             fed_back = np.vstack([np.zeros((1, self.output_size)), teacher[:-1]])
+        # One buffer serves every chunk (the caller is done with a chunk
+        # before it asks for the next), so a fit touches its memory once.
+        buffer = np.empty((min(chunk_size, steps), self.n_features))
+        buffer[:, 0] = 1.0
         state = initial_state
         for start in range(0, steps, chunk_size):
             stop = min(start + chunk_size, steps)
-            drive = self._input_drive(inputs[start:stop])
-            if fed_back is not None:
-                drive += _times_transpose(fed_back[start:stop], self.W_fb)
-            z = np.empty((stop - start, self.n_features))
-            z[:, 0] = 1.0
+            z = buffer[: stop - start]
             if self.include_input:
                 z[:, 1 + self.reservoir_size :] = inputs[start:stop]
             states = self._states_in(z)
-            for step in range(stop - start):
-                state = self._leaky_update(state, drive[step])
-                states[step] = state
+            # The drive of DRIVE_BLOCK steps at a time: one matrix product,
+            # and a (DRIVE_BLOCK, N) array rather than a (chunk_size, N) one.
+            for block in range(start, stop, DRIVE_BLOCK):
+                block_stop = min(block + DRIVE_BLOCK, stop)
+                drive = self._input_drive(inputs[block:block_stop])
+                if fed_back is not None:
+                    drive += _times_transpose(fed_back[block:block_stop], self.W_fb)
+                for step in range(block_stop - block):
+                    state = self._leaky_update(state, drive[step])
+                    states[block - start + step] = state
             yield start, z
 
     def _states_in(self, z: np.ndarray) -> np.ndarray:
@@ -436,7 +448,7 @@ class ESN:
                 f"got {initial_state.shape}"
             )
         chunks = self._feature_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
-        return np.vstack([self._states_in(z) for _, z in chunks])
+        return np.vstack([self._states_in(z).copy() for _, z in chunks])
 
     def _check_teacher(self, teacher: np.ndarray | None, steps: int) -> np.ndarray | None:
         """Validate the teacher-forcing targets against the feedback setting."""
@@ -501,7 +513,8 @@ class ESN:
 
         # Fortran order lets BLAS update the Gram matrix in place (dsyrk below).
         gram = np.zeros((self.n_features, self.n_features), order="F")
-        cross = np.zeros((self.output_size, self.n_features), order="F")
+        # H Y^T rather than Y H^T: z.T is then a Fortran-ordered view for BLAS.
+        cross_t = np.zeros((self.n_features, self.output_size), order="F")
         for x_seq, y_seq in zip(inputs, targets):
             teacher = y_seq if self.feedback else None
             state = np.zeros(self.reservoir_size)
@@ -510,11 +523,11 @@ class ESN:
                 first_kept = max(washout - start, 0)
                 if first_kept < z.shape[0]:
                     gram = _add_gram(gram, z[first_kept:])
-                    cross = _add_cross(cross, y_seq[start + first_kept : stop], z[first_kept:])
+                    cross_t = _add_cross(cross_t, z[first_kept:], y_seq[start + first_kept : stop])
                     last_z = z[-1].copy()
                 state = self._states_in(z)[-1].copy()
 
-        self.W_out = solve_ridge(gram, cross, self.ridge)
+        self.W_out = solve_ridge(gram, cross_t.T, self.ridge)
         self._state = state
         if self.feedback:
             self._last_output = targets[-1][-1].copy()
@@ -756,18 +769,21 @@ def _times_transpose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return dgemm(1.0, b, a, trans_b=True).T
 
 
-def _add_cross(cross: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Return cross + y^T z, updating the Fortran-ordered `cross` in place.
+def _add_cross(cross_t: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return cross_t + z^T y, updating the Fortran-ordered `cross_t` in place.
+
+    As in `_add_gram`, z.T is a Fortran-ordered view of the C-ordered z, so
+    BLAS reads z where it is (asking for y^T z instead would copy z).
 
     Args:
-        cross: (D_out, F) Fortran-ordered, the running sum of y(n) z(n)^T.
+        cross_t: (F, D_out) Fortran-ordered, the running sum of z(n) y(n)^T.
+        z: (t, F) C-ordered features.
         y: (t, D_out) targets.
-        z: (t, F) features.
 
     Returns:
-        the updated (D_out, F) matrix, sharing memory with `cross`.
+        the updated (F, D_out) matrix, sharing memory with `cross_t`.
     """
-    return dgemm(1.0, y, z, beta=1.0, c=cross, trans_a=True, overwrite_c=True)
+    return dgemm(1.0, z.T, y, beta=1.0, c=cross_t, overwrite_c=True)
 
 
 def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:

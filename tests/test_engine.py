@@ -25,6 +25,7 @@ def test_float32_is_kept_and_can_be_requested() -> None:
     assert mg.Tensor([1, 2], dtype=np.float32).dtype == np.float32
     x = mg.Tensor([1.0, 2.0], dtype=np.float32)
     assert (x * 2.0 + 1).dtype == np.float32, "a Python number must not promote float32"
+    assert (x * True).dtype == np.float32, "nor a Python bool, as in numpy"
 
 
 @pytest.mark.parametrize("data, kind", [(["a", "b"], "string"), ([1 + 2j], "complex"),

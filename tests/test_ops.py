@@ -242,3 +242,17 @@ def test_every_public_op_has_a_row() -> None:
     assert public - {row.op for row in OPS} == set()
     # ... and every op has its backward right there.
     assert all(callable(getattr(ops, name + "_backward", None)) for name in public)
+
+
+UNARY_OPS = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sum", "mean", "max", "reshape",
+             "transpose", "flip", "getitem", "softmax", "log_softmax"]
+
+
+@pytest.mark.parametrize("name", UNARY_OPS)
+@pytest.mark.parametrize("value", [2.0, np.ones(3), [1.0, 2.0]], ids=["float", "ndarray", "list"])
+def test_one_operand_ops_refuse_a_non_tensor_by_name(name: str, value: Any) -> None:
+    from minigrad import ops
+    extra = {"reshape": (3,), "getitem": (0,)}.get(name, ())
+    kind = type(value).__name__
+    with pytest.raises(TypeError, match=rf"^{name}: expected a Tensor, got {kind}; wrap it first"):
+        getattr(ops, name)(value, *extra)
