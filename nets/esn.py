@@ -180,9 +180,11 @@ def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray
     try:
         factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True)
     except np.linalg.LinAlgError as error:
+        advice = "use a positive ridge" if ridge == 0 else "use a larger ridge"
         raise ValueError(
             f"the readout's normal equations H H^T + beta I are singular with beta={ridge} "
-            f"(the collected states are linearly dependent); use a positive ridge ({error})"
+            f"(the collected states are linearly dependent, or nearly so in floating "
+            f"point); {advice} ({error})"
         ) from None
     return scipy.linalg.cho_solve(factor, cross.T).T
 

@@ -356,8 +356,11 @@ def test_generate_needs_an_autonomous_setup():
 def test_singular_normal_equations_without_ridge_are_refused():
     esn = small_esn(ridge=0.0)
     X = np.zeros((50, 1))  # a constant input makes the state constant too
-    with pytest.raises(ValueError, match="normal equations .* singular with beta=0.0"):
+    with pytest.raises(ValueError, match="normal equations .* singular with beta=0.0.*positive"):
         esn.fit(X, np.ones((50, 1)), washout=40)
+    # A ridge far below rounding error does not help, and the advice says so.
+    with pytest.raises(ValueError, match=r"singular with beta=1e-30 .* use a larger ridge"):
+        small_esn(ridge=1e-30).fit(X, np.ones((50, 1)), washout=40)
 
 
 # ------------------------------------------------------------ the data set
