@@ -26,6 +26,7 @@ a state is a row, so the seed's H is `features.T` in the code.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -67,6 +68,8 @@ def spectral_radius(matrix: scipy.sparse.sparray | np.ndarray) -> float:
         restarted Arnoldi iteration for the ten eigenvalues of largest
         magnitude, to a relative tolerance of 1e-10.
     """
+    if len(matrix.shape) != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"spectral_radius: the matrix must be square, got shape {matrix.shape}")
     size = matrix.shape[0]
     if size <= DENSE_EIGENVALUE_LIMIT:
         dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix)
@@ -107,6 +110,9 @@ def random_reservoir(
     Returns:
         (N, N) CSR matrix; row i holds the weights into unit i.
     """
+    _check_count("size", size, minimum=1)
+    _check_range("connectivity", connectivity, 0.0, 1.0, low_open=True)
+    _check_range("radius", radius, 0.0, np.inf)
     links = max(1, round(connectivity * size))
     rows = np.repeat(np.arange(size), links)
     columns = np.concatenate(
@@ -151,9 +157,13 @@ def nrmse(
             f"nrmse: prediction and target must have the same shape, "
             f"got {prediction.shape} and {target.shape}"
         )
+    if target.size == 0:
+        raise ValueError("nrmse: prediction and target are empty")
     scale = float(target.std()) if target_std is None else float(target_std)
-    if scale <= 0.0:
-        raise ValueError(f"nrmse: the target's standard deviation must be positive, got {scale}")
+    if not (np.isfinite(scale) and scale > 0.0):
+        raise ValueError(
+            f"nrmse: the target's standard deviation must be positive and finite, got {scale}"
+        )
     return float(np.sqrt(np.mean((prediction - target) ** 2)) / scale)
 
 
@@ -269,6 +279,8 @@ class ESN:
         _check_range("bias_scaling", bias_scaling, 0.0, np.inf)
         _check_range("ridge", ridge, 0.0, np.inf)
         _check_range("feedback_scaling", feedback_scaling, 0.0, np.inf)
+        _check_flag("feedback", feedback)
+        _check_flag("include_input", include_input)
 
         self.input_size = input_size
         self.reservoir_size = reservoir_size
@@ -449,6 +461,8 @@ class ESN:
                 f"initial_state must have shape ({self.reservoir_size},), "
                 f"got {initial_state.shape}"
             )
+        if not np.isfinite(initial_state).all():
+            raise ValueError("initial_state contains NaN or Inf")
         chunks = self._feature_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
         return np.vstack([self._states_in(z).copy() for _, z in chunks])
 
@@ -582,10 +596,11 @@ class ESN:
           series.
 
         Either way, with warmup = the series s(0) ... s(T-1), the result is the
-        prediction of s(T) ... s(T + n_steps - 1). Without warmup generation
-        continues from the current state; for the input-driven set-up its
-        first value is then `last_output`, the last prediction, and there
-        must be one (after `fit` or `predict`, not straight after `reset`).
+        prediction of s(T) ... s(T + n_steps - 1). Without warmup, generation
+        continues after the last output (`last_output`): the first value is
+        the one that follows it, so generate(3) then generate(3) gives what
+        generate(6) gives. The input-driven set-up needs a last output to feed
+        back (after `fit`, `predict` or `generate`; not straight after `reset`).
 
         Args:
             n_steps: number of outputs to generate, >= 1.
@@ -610,27 +625,23 @@ class ESN:
             series = _as_sequence("warmup", warmup, self.output_size, "output_size")
             self.reset()
             if autonomous_feedback:
+                # Teacher forcing through the series; the next step feeds back s(T-1).
                 no_input = np.zeros((series.shape[0], 0))
-                chunks = self._feature_chunks(no_input, series, self._state, DEFAULT_CHUNK_SIZE)
-                for _, z in chunks:
-                    self._state = self._states_in(z)[-1].copy()
-                # Teacher forcing ends here: the next step feeds back s(T-1).
+                self._state = self.collect_states(no_input, teacher=series)[-1]
                 self._last_output = series[-1].copy()
             else:
-                self.predict(series)
-
+                # predict's last output is already the prediction of s(T).
+                first = self.predict(series)[-1]
+                return np.vstack([first, self._run_closed_loop(n_steps - 1, None)])
         if autonomous_feedback:
             return self._run_closed_loop(n_steps, np.zeros((n_steps, 0)))
-        # The input-driven ESN's last output already predicts the next value.
         if not self._output_is_prediction:
             raise ValueError(
-                "generate() without warmup continues from the last prediction, and there is "
+                "generate() without warmup continues after the last output, and there is "
                 "none since the ESN was created or reset(): pass warmup=<the series so far> "
                 "or call predict() first"
             )
-        first = self._last_output.copy()
-        rest = self._run_closed_loop(n_steps - 1, None)
-        return np.vstack([first, rest])
+        return self._run_closed_loop(n_steps, None)
 
     def _run_closed_loop(self, n_steps: int, inputs: np.ndarray | None) -> np.ndarray:
         """Step by step, feeding each output back into the next step.
@@ -728,7 +739,9 @@ def fit_readout_by_gradient_descent(
     steps_total, outputs = targets.shape
     weight_decay = 2.0 * ridge / (steps_total * outputs)
 
-    if learning_rate is None:
+    if learning_rate is not None:
+        _check_range("learning_rate", learning_rate, 0.0, np.inf, low_open=True)
+    else:
         z = np.hstack([np.ones((steps_total, 1)), features])
         curvature = np.linalg.eigvalsh(z.T @ z)[-1] * 2.0 / (steps_total * outputs)
         learning_rate = 1.0 / (curvature + weight_decay)
@@ -778,7 +791,8 @@ def _add_cross(cross_t: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     BLAS reads z where it is (asking for y^T z instead would copy z).
 
     Args:
-        cross_t: (F, D_out) Fortran-ordered, the running sum of z(n) y(n)^T.
+        cross_t: (F, D_out) Fortran-ordered float64 (as for `_add_gram`), the
+            running sum of z(n) y(n)^T.
         z: (t, F) C-ordered features.
         y: (t, D_out) targets.
 
@@ -799,7 +813,9 @@ def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
     a a^T for a = z.T.
 
     Args:
-        gram: (F, F) Fortran-ordered; its lower triangle is left stale.
+        gram: (F, F) Fortran-ordered float64 (anything else is copied by the
+            wrapper, and only the returned matrix holds the sum); its lower
+            triangle is left stale.
         z: (t, F) C-ordered.
 
     Returns:
@@ -813,9 +829,17 @@ def _check_count(name: str, value: int, minimum: int) -> None:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
+def _check_flag(name: str, value: bool) -> None:
+    # A string such as "no" is truthy: refuse anything but a real bool.
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
 def _check_range(
     name: str, value: float, low: float, high: float, low_open: bool = False
 ) -> None:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
     below = value <= low if low_open else value < low
     if not np.isfinite(value) or below or value > high:
         bracket = "(" if low_open else "["
@@ -866,8 +890,12 @@ def _as_sequence(
 def _as_sequence_list(
     name: str, data: ArrayOrSequences, width: int, width_name: str
 ) -> list[np.ndarray]:
-    """A (T, width) array becomes a one-element list; a list is checked item by item."""
-    if isinstance(data, (list, tuple)):
+    """A (T, width) array becomes a one-element list; a list is checked item by item.
+
+    A list counts as a list of sequences when its first item is 2-D; a nested
+    list of numbers such as [[0.1], [0.2]] is one (T, width) sequence.
+    """
+    if isinstance(data, (list, tuple)) and (len(data) == 0 or np.ndim(data[0]) == 2):
         if len(data) == 0:
             raise ValueError(f"{name} is an empty list: it needs at least one sequence")
         return [

@@ -1,9 +1,9 @@
 """Tests for nets.esn (echo state networks) and nets.datasets.mackey_glass.
 
-Every numerical test compares against an independent oracle written here:
-numpy's least squares on the augmented system, the seed's ridge formula with
-an explicit inverse (fine in a test, never in the library), dense
-eigenvalues, and the state update written out as a plain loop.
+The numerical tests compare against oracles written here: numpy's least
+squares on the augmented system, the seed's ridge formula with an explicit
+inverse (fine in a test, never in the library), dense eigenvalues, and the
+state update and closed-loop generation written out as plain loops.
 """
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ from nets.esn import (
 
 def small_esn(**overrides) -> ESN:
     """A 30-unit ESN with one input and one output; keyword arguments override."""
-    settings = {
+    arguments = {
         "input_size": 1, "reservoir_size": 30, "output_size": 1, "spectral_radius": 0.9,
         "leak_rate": 0.5, "connectivity": 0.2, "ridge": 1e-6, "seed": 0,
     }
-    settings.update(overrides)
-    return ESN(**settings)
+    arguments.update(overrides)
+    return ESN(**arguments)
 
 
 def random_task(steps: int, input_size: int = 1, output_size: int = 1, seed: int = 1):
@@ -160,12 +160,19 @@ def test_readout_without_the_input_uses_only_bias_and_states():
     np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y, 1e-3), rtol=1e-7, atol=1e-9)
 
 
-def test_chunked_accumulation_equals_the_one_shot_solve():
+@pytest.mark.parametrize("options", [{}, {"feedback": True}, {"feedback": True, "include_input": False}],
+                         ids=["plain", "feedback", "feedback-no-input"])
+def test_chunked_accumulation_gives_the_ridge_formula(options):
     X, Y = random_task(500)
-    one_shot = small_esn().fit(X, Y, washout=13, chunk_size=10_000)
-    chunked = small_esn().fit(X, Y, washout=13, chunk_size=7)
-    np.testing.assert_allclose(chunked.W_out, one_shot.W_out, rtol=1e-9, atol=1e-11)
-    np.testing.assert_array_equal(chunked.state, one_shot.state)
+    teacher = Y if options.get("feedback") else None
+    for chunk_size in (7, 64, 10_000):
+        esn = small_esn(**options).fit(X, Y, washout=13, chunk_size=chunk_size)
+        states = loop_states(esn, X, teacher=teacher)
+        Z = augmented(states, X)[13:]
+        if not esn.include_input:
+            Z = Z[:, :-1]
+        np.testing.assert_allclose(esn.W_out, ridge_formula(Z, Y[13:], 1e-6), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(esn.state, states[-1], rtol=1e-12, atol=1e-14)
 
 
 @settings(max_examples=25, deadline=None)
@@ -233,31 +240,62 @@ def test_predict_with_feedback_feeds_back_its_own_outputs():
         np.testing.assert_allclose(outputs[n], y, rtol=1e-10, atol=1e-12)
 
 
+def closed_loop_oracle(esn: ESN, warmup: np.ndarray, n_steps: int) -> np.ndarray:
+    """Oracle for input-driven generation, with dense matrices and a plain loop.
+
+    Drive the reservoir with the warmup series; the readout of its last
+    state predicts the next value, which is then fed back as the input.
+    """
+    W = esn.W.toarray()
+    h = loop_states(esn, warmup)[-1]
+    x = warmup[-1]
+    outputs = []
+    for _ in range(n_steps):
+        y = esn.W_out @ np.concatenate([[1.0], h, x])
+        outputs.append(y)
+        x = y
+        pre = esn.W_in @ np.concatenate([[1.0], x]) + W @ h
+        h = (1 - esn.leak_rate) * h + esn.leak_rate * np.tanh(pre)
+    return np.array(outputs)
+
+
+def mackey_glass_esn() -> tuple[ESN, np.ndarray]:
+    series = mackey_glass(700)
+    esn = small_esn(reservoir_size=60, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7)
+    esn.fit(series[:499], series[1:500], washout=50)
+    return esn, series
+
+
 def test_generate_from_inputs_feeds_each_output_back_as_the_next_input():
-    series = mackey_glass(700)
-    esn = small_esn(reservoir_size=60, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7)
-    esn.fit(series[:499], series[1:500], washout=50)
+    esn, series = mackey_glass_esn()
     generated = esn.generate(5, warmup=series[:500])
-    # Oracle: warm up on the series, then feed each prediction back by hand.
-    expected = [esn.predict(series[:500], reset=True)[-1]]
-    for _ in range(4):
-        expected.append(esn.predict(expected[-1][None, :])[0])
-    np.testing.assert_allclose(generated, np.array(expected), rtol=1e-10, atol=1e-12)
+    expected = closed_loop_oracle(esn, series[:500], 5)
+    np.testing.assert_allclose(generated, expected, rtol=1e-10, atol=1e-12)
 
 
-def test_generate_without_warmup_continues_from_the_last_prediction():
-    series = mackey_glass(700)
-    esn = small_esn(reservoir_size=60, spectral_radius=1.25, leak_rate=0.3, ridge=1e-7)
-    esn.fit(series[:499], series[1:500], washout=50)
-    continued = esn.generate(3)
-    # Oracle: the readout on the last training state and input.
-    last_z = np.concatenate([[1.0], loop_states(esn, series[:499])[-1], series[498]])
-    np.testing.assert_allclose(continued[0], esn.W_out @ last_z, rtol=1e-10)
+def test_generate_without_warmup_continues_after_the_last_output():
+    esn, series = mackey_glass_esn()
+    expected = closed_loop_oracle(esn, series[:500], 7)
+    # In pieces: each call picks up after the value the previous one ended on.
+    pieces = [esn.generate(3, warmup=series[:500]), esn.generate(3), esn.generate(1)]
+    np.testing.assert_allclose(np.vstack(pieces), expected, rtol=1e-10, atol=1e-12)
+    # After predict, the first generated value is the one after predict's last.
+    last_prediction = esn.predict(series[:500], reset=True)[-1]
+    np.testing.assert_allclose(last_prediction, expected[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(esn.generate(2), expected[1:3], rtol=1e-10, atol=1e-12)
     esn.reset()
     with pytest.raises(ValueError, match=r"generate\(\) without warmup .* none since .* reset\(\)"):
         esn.generate(3)
-    last_prediction = esn.predict(series[:500])[-1]
-    np.testing.assert_array_equal(esn.generate(1)[0], last_prediction)
+
+
+def test_generate_with_output_feedback_continues_without_repeating():
+    steps = np.arange(400)
+    sine = 0.5 * np.sin(2 * np.pi * steps / 25)[:, None]
+    esn = ESN(0, 40, 1, spectral_radius=0.9, leak_rate=1.0, feedback=True, ridge=1e-8, seed=0)
+    esn.fit(np.zeros((300, 0)), sine[:300], washout=50)
+    whole = esn.generate(6, warmup=sine[200:300])
+    pieces = np.vstack([esn.generate(2, warmup=sine[200:300]), esn.generate(4)])
+    np.testing.assert_array_equal(pieces, whole)
 
 
 def test_generate_with_output_feedback_learns_a_sine():
@@ -344,6 +382,35 @@ def test_bad_hyperparameters_are_refused():
         small_esn(spectral_radius=-1.0)
     with pytest.raises(ValueError, match="reservoir_size must be an integer >= 1, got 0"):
         small_esn(reservoir_size=0)
+    with pytest.raises(ValueError, match="ridge must be a number, got None"):
+        small_esn(ridge=None)
+    with pytest.raises(ValueError, match="feedback must be True or False, got 'no'"):
+        small_esn(feedback="no")
+    with pytest.raises(ValueError, match="include_input must be True or False, got 1"):
+        small_esn(include_input=1)
+
+
+def test_reservoir_helpers_refuse_bad_arguments():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"connectivity must be a finite number in \(0.0, 1.0\], got 2"):
+        random_reservoir(10, 2, 0.9, rng)
+    with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
+        random_reservoir(0, 0.5, 0.9, rng)
+    with pytest.raises(ValueError, match=r"must be square, got shape \(2, 3\)"):
+        spectral_radius(np.ones((2, 3)))
+
+
+def test_a_nested_list_of_numbers_is_one_sequence():
+    X, Y = random_task(60)
+    from_arrays = small_esn().fit(X, Y)
+    from_lists = small_esn().fit(X.tolist(), Y.tolist())
+    np.testing.assert_array_equal(from_lists.W_out, from_arrays.W_out)
+
+
+def test_a_nan_initial_state_is_refused():
+    X, _ = random_task(10)
+    with pytest.raises(ValueError, match="initial_state contains NaN or Inf"):
+        small_esn().collect_states(X, initial_state=np.full(30, np.nan))
 
 
 def test_generate_needs_an_autonomous_setup():
@@ -355,7 +422,8 @@ def test_generate_needs_an_autonomous_setup():
 
 def test_singular_normal_equations_without_ridge_are_refused():
     esn = small_esn(ridge=0.0)
-    X = np.zeros((50, 1))  # a constant input makes the state constant too
+    X = np.zeros((50, 1))
+    # 10 kept steps for 32 features: fewer equations than unknowns.
     with pytest.raises(ValueError, match="normal equations .* singular with beta=0.0.*positive"):
         esn.fit(X, np.ones((50, 1)), washout=40)
     # A ridge far below rounding error does not help, and the advice says so.
@@ -390,6 +458,10 @@ def test_nrmse_is_zero_for_a_perfect_and_one_for_the_mean_prediction():
     assert nrmse(np.full_like(target, target.mean()), target) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="same shape"):
         nrmse(target[:50], target)
+    with pytest.raises(ValueError, match="must be positive and finite, got nan"):
+        nrmse(target, target, target_std=float("nan"))
+    with pytest.raises(ValueError, match="nrmse: prediction and target are empty"):
+        nrmse(np.zeros(0), np.zeros(0))
 
 
 # ------------------------------------------- the readout by gradient descent
@@ -423,6 +495,12 @@ def test_gradient_descent_on_the_engine_converges_to_the_closed_form():
 def test_gradient_descent_readout_refuses_bad_shapes(features, targets, message):
     with pytest.raises(ValueError, match=message):
         fit_readout_by_gradient_descent(features, targets, ridge=1.0)
+
+
+def test_gradient_descent_readout_refuses_a_bad_learning_rate():
+    with pytest.raises(ValueError, match="learning_rate must be a finite number"):
+        fit_readout_by_gradient_descent(np.zeros((10, 3)), np.zeros((10, 1)), ridge=1.0,
+                                        learning_rate=float("nan"))
 
 
 def test_gradient_descent_readout_refuses_mismatched_lengths():
