@@ -22,7 +22,7 @@ Shapes: x_proj (B, G*H) or (G*H,), h and c (B, H) or (H,).
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -84,6 +84,28 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
+def check_sizes(name: str, **sizes: Any) -> None:
+    """Refuse sizes that are not positive integers, naming the module and the size."""
+    for size_name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name}: {size_name} must be a positive integer, got {value!r}")
+
+
+def check_flags(name: str, **flags: Any) -> None:
+    """Refuse flags that are not bools: a string such as "no" would count as True."""
+    for flag_name, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name}: {flag_name} must be True or False, got {value!r}")
+
+
+def as_input(name: str, what: str, value: Any) -> mg.Tensor:
+    """``value`` as a Tensor, or an error naming the module and the argument (ragged lists, None, ...)."""
+    try:
+        return mg.ops.as_tensor(value)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name}: {what} must be an array of numbers ({error})") from None
+
+
 def init_bound(hidden_size: int) -> float:
     """PyTorch initialises every recurrent weight and bias from U(-1/sqrt(H), 1/sqrt(H))."""
     return 1.0 / math.sqrt(hidden_size)
@@ -95,9 +117,8 @@ class _Cell(nn.Module):
     kind = ""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, rng: RngLike = None) -> None:
-        if input_size < 1 or hidden_size < 1:
-            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be positive, "
-                             f"got {input_size} and {hidden_size}")
+        check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
+        check_flags(type(self).__name__, bias=bias)
         self.input_size, self.hidden_size = input_size, hidden_size
         rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
         generator = as_generator(rng)
@@ -107,9 +128,9 @@ class _Cell(nn.Module):
         self.bias_hh = nn.Parameter(uniform_init((rows,), bound, generator), name="bias_hh") if bias else None
 
     def _input_projection(self, x: mg.Tensor, include_bias_hh: bool) -> mg.Tensor:
-        if x.shape[-1] != self.input_size:
-            raise mg.ShapeError(f"{type(self).__name__}: input has shape {x.shape} but input_size is "
-                                f"{self.input_size}")
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
+            raise mg.ShapeError(f"{type(self).__name__}: input has shape {x.shape}, expected (B, "
+                                f"{self.input_size}) or ({self.input_size},)")
         x_proj = linear(x, self.weight_ih, self.bias_ih)
         if self.bias_hh is not None and include_bias_hh:
             x_proj = x_proj + self.bias_hh
@@ -119,7 +140,7 @@ class _Cell(nn.Module):
         expected = x.shape[:-1] + (self.hidden_size,)
         if state is None:
             return mg.Tensor(np.zeros(expected, dtype=x.dtype))
-        state = mg.ops.as_tensor(state)
+        state = as_input(type(self).__name__, name, state)
         if state.shape != expected:
             raise mg.ShapeError(f"{type(self).__name__}: {name} has shape {state.shape}, expected {expected}")
         return state
@@ -140,7 +161,7 @@ class RNNCell(_Cell):
         self.nonlinearity = nonlinearity
 
     def forward(self, x: mg.Tensor, h: Optional[mg.Tensor] = None) -> mg.Tensor:
-        x = mg.ops.as_tensor(x)
+        x = as_input(type(self).__name__, "input", x)
         return rnn_step(self._input_projection(x, True), self._state(h, x, "h"), self.weight_hh,
                         self.nonlinearity)
 
@@ -151,7 +172,7 @@ class LSTMCell(_Cell):
     kind = "lstm"
 
     def forward(self, x: mg.Tensor, hx: Optional[tuple[mg.Tensor, mg.Tensor]] = None) -> tuple[mg.Tensor, mg.Tensor]:
-        x = mg.ops.as_tensor(x)
+        x = as_input(type(self).__name__, "input", x)
         h, c = hx if hx is not None else (None, None)
         return lstm_step(self._input_projection(x, True), self._state(h, x, "h"), self._state(c, x, "c"),
                          self.weight_hh)
@@ -163,5 +184,5 @@ class GRUCell(_Cell):
     kind = "gru"
 
     def forward(self, x: mg.Tensor, h: Optional[mg.Tensor] = None) -> mg.Tensor:
-        x = mg.ops.as_tensor(x)
+        x = as_input(type(self).__name__, "input", x)
         return gru_step(self._input_projection(x, False), self._state(h, x, "h"), self.weight_hh, self.bias_hh)

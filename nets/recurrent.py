@@ -29,7 +29,8 @@ from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
-from .cells import GATES, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
+from .cells import (GATES, as_input, check_flags, check_nonlinearity, check_sizes, gru_step, init_bound,
+                    lstm_step, rnn_step)
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
 
@@ -41,12 +42,17 @@ class RecurrentNet(nn.Module):
     state_names: tuple[str, ...] = ("h",)
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, bidirectional: bool = False, learn_initial_state: bool = False,
-                 rng: RngLike = None) -> None:
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
+                 learn_initial_state: bool = False, rng: RngLike = None) -> None:
+        # The positional order is PyTorch's, so that nets.LSTM(3, 4, 1, True, False, 0.0, True)
+        # means what torch.nn.LSTM(3, 4, 1, True, False, 0.0, True) means.
         name = type(self).__name__
-        if input_size < 1 or hidden_size < 1 or num_layers < 1:
-            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, got "
-                             f"{input_size}, {hidden_size}, {num_layers}")
+        check_sizes(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        check_flags(name, bias=bias, batch_first=batch_first, bidirectional=bidirectional,
+                     learn_initial_state=learn_initial_state)
+        if dropout != 0:
+            raise ValueError(f"{name}: dropout between layers is not implemented; only dropout=0 is "
+                             f"accepted, got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
@@ -135,11 +141,12 @@ class RecurrentNet(nn.Module):
             layouts as the input), and h_n (num_layers * num_directions, B, H)
             (for the LSTM, the pair (h_n, c_n)).
         """
-        x = mg.ops.as_tensor(x)
         name = type(self).__name__
+        x = as_input(name, "input", x)
+        given = x.shape                 # for messages: the caller's layout, not the internal one
         if x.ndim not in (2, 3):
             raise mg.ShapeError(f"{name}: input must be (T, B, D), (B, T, D) with batch_first, or unbatched "
-                                f"(T, D); got shape {x.shape}")
+                                f"(T, D); got shape {given}")
         unbatched = x.ndim == 2
         if unbatched:
             x = x.reshape(x.shape[0], 1, x.shape[1])
@@ -147,10 +154,10 @@ class RecurrentNet(nn.Module):
             x = x.transpose(1, 0, 2)
         T, B, D = x.shape
         if D != self.input_size:
-            raise mg.ShapeError(f"{name}: input has {D} features (shape {x.shape}) but input_size is "
+            raise mg.ShapeError(f"{name}: input has {D} features (shape {given}) but input_size is "
                                 f"{self.input_size}")
         if T == 0:
-            raise mg.ShapeError(f"{name}: the input sequence is empty (shape {x.shape})")
+            raise mg.ShapeError(f"{name}: the input sequence is empty (shape {given})")
         initial = self._initial_states(hx, B, unbatched, x.dtype)
         with mg.gc_paused():    # a large graph without reference cycles; see minigrad/_memory.py
             output, final_states = self._unroll(x, initial)
@@ -196,7 +203,7 @@ class RecurrentNet(nn.Module):
         expected = (rows, H) if unbatched else (rows, B, H)
         states = []
         for state_name, tensor in zip(self.state_names, given):
-            tensor = mg.ops.as_tensor(tensor)
+            tensor = as_input(name, f"{state_name}0", tensor)
             if tensor.shape != expected:
                 raise mg.ShapeError(f"{name}: {state_name}0 has shape {tensor.shape}, expected {expected} "
                                     f"(num_layers * num_directions, {'' if unbatched else 'B, '}H)")
@@ -219,12 +226,13 @@ class RNN(RecurrentNet):
     kind = "rnn"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
-                 learn_initial_state: bool = False, rng: RngLike = None) -> None:
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, *, learn_initial_state: bool = False,
+                 rng: RngLike = None) -> None:
         check_nonlinearity("RNN", nonlinearity)
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         learn_initial_state, rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         learn_initial_state=learn_initial_state, rng=rng)
 
     def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
               bias_hh: Optional[mg.Tensor]) -> State:
@@ -236,6 +244,15 @@ class LSTM(RecurrentNet):
 
     kind = "lstm"
     state_names = ("h", "c")
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, *, learn_initial_state: bool = False, rng: RngLike = None) -> None:
+        if proj_size != 0:
+            raise ValueError(f"LSTM: projections (proj_size) are not implemented; only proj_size=0 is "
+                             f"accepted, got {proj_size!r}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         learn_initial_state=learn_initial_state, rng=rng)
 
     def _step(self, x_proj: mg.Tensor, state: State, weight_hh: mg.Tensor,
               bias_hh: Optional[mg.Tensor]) -> State:

@@ -20,11 +20,11 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
-from .cells import check_nonlinearity, init_bound, rnn_step
+from .cells import as_input, check_flags, check_nonlinearity, check_sizes, init_bound, rnn_step
 
 
 def _sequence(x: Any, input_size: int, who: str) -> mg.Tensor:
-    x = mg.ops.as_tensor(x)
+    x = as_input(who, "input", x)
     if x.ndim != 3 or x.shape[2] != input_size or x.shape[0] == 0:
         raise mg.ShapeError(f"{who}: input must have shape (T, B, {input_size}) with T >= 1, got {x.shape}")
     return x
@@ -37,6 +37,8 @@ class _SimpleRecurrentNet(nn.Module):
                  nonlinearity: str, blocked: bool, rng: RngLike) -> None:
         name = type(self).__name__
         check_nonlinearity(name, nonlinearity)
+        check_sizes(name, input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        check_flags(name, blocked=blocked)
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         self.nonlinearity, self.blocked = nonlinearity, blocked
         bound = init_bound(hidden_size)

@@ -20,6 +20,7 @@ import numpy as np
 
 import minigrad as mg
 
+from .cells import as_input
 from .recurrent import RecurrentNet
 
 
@@ -85,9 +86,20 @@ def truncated_bptt(net: RecurrentNet, x: Any, targets: Any,
         raise ValueError("truncated_bptt: a bidirectional net needs the whole sequence; truncation "
                          "runs forward in time only")
     k2 = k1 if k2 is None else k2
-    x = mg.ops.as_tensor(x)
+    x = as_input("truncated_bptt", "x", x)
+    if x.ndim not in (2, 3):
+        raise mg.ShapeError(f"truncated_bptt: x must be (T, B, D), (B, T, D) with batch_first, or "
+                            f"unbatched (T, D); got shape {x.shape}")
     time_axis = 1 if (net.batch_first and x.ndim == 3) else 0
-    windows = truncation_windows(x.shape[time_axis], k1, k2)
+    steps = x.shape[time_axis]
+    if steps == 0:
+        raise mg.ShapeError(f"truncated_bptt: the input sequence is empty (x has shape {x.shape})")
+    windows = truncation_windows(steps, k1, k2)
+    # A short target would be sliced to fewer steps than the window and broadcast silently.
+    target_shape = targets.shape if isinstance(targets, mg.Tensor) else np.shape(targets)
+    if len(target_shape) <= time_axis or target_shape[time_axis] != steps:
+        raise mg.ShapeError(f"truncated_bptt: targets of shape {target_shape} do not have the {steps} steps "
+                            f"of x (shape {x.shape}) along axis {time_axis}")
     return _run_windows(net, x, targets, loss_fn, hx, windows, time_axis)
 
 

@@ -310,9 +310,37 @@ def test_cells_match_one_step_of_the_sequence_nets() -> None:
      r"GRU: h0 has shape \(1, 5, 4\), expected \(2, 5, 4\)"),
     (lambda: nets.RNN(3, 4, nonlinearity="sigmoid"), ValueError, "nonlinearity must be 'tanh' or 'relu'"),
     (lambda: nets.RNN(3, 4)(np.ones((0, 1, 3))), mg.ShapeError, "the input sequence is empty"),
-    (lambda: nets.LSTMCell(3, 4)(np.ones((2, 4))), mg.ShapeError, r"LSTMCell: input has shape \(2, 4\) but input_size is 3"),
+    (lambda: nets.LSTMCell(3, 4)(np.ones((2, 4))), mg.ShapeError,
+     r"LSTMCell: input has shape \(2, 4\), expected \(B, 3\) or \(3,\)"),
+    (lambda: nets.RNNCell(3, 4)(1.0), mg.ShapeError, r"RNNCell: input has shape \(\), expected"),
     (lambda: nets.BRNN(3, 4, cell="elman"), ValueError, "BRNN: cell must be one of"),
+    # The caller's layout, not the internal time-major one, is what the message shows.
+    (lambda: nets.RNN(3, 4, batch_first=True)(np.ones((2, 5, 4))), mg.ShapeError,
+     r"RNN: input has 4 features \(shape \(2, 5, 4\)\)"),
+    (lambda: nets.RNN(3, 4)(np.ones((5, 4))), mg.ShapeError, r"RNN: input has 4 features \(shape \(5, 4\)\)"),
+    (lambda: nets.RNN(3, 4)([[1.0, 2.0, 3.0], [1.0, 2.0]]), ValueError, "RNN: input must be an array of numbers"),
+    (lambda: nets.LSTM(3, 4)(np.ones((2, 1, 3)), (None, np.zeros((1, 1, 4)))), TypeError,
+     "LSTM: h0 must be an array of numbers"),
+    (lambda: nets.LSTM(3, 4, 1, True, False, 0.5), ValueError,
+     r"LSTM: dropout between layers is not implemented; only dropout=0 is accepted, got 0.5"),
+    (lambda: nets.LSTM(3, 4, proj_size=2), ValueError, r"LSTM: projections \(proj_size\) are not implemented"),
+    (lambda: nets.GRU(3, 4, bidirectional="yes"), ValueError, "GRU: bidirectional must be True or False, got 'yes'"),
+    (lambda: nets.RNN(3, 0), ValueError, "RNN: hidden_size must be a positive integer, got 0"),
+    (lambda: nets.ElmanNet(3, 0, 2), ValueError, "ElmanNet: hidden_size must be a positive integer, got 0"),
+    (lambda: nets.JordanNet(0, 4, 2), ValueError, "JordanNet: input_size must be a positive integer, got 0"),
+    (lambda: nets.GRUCell(3, 4, bias=None), ValueError, "GRUCell: bias must be True or False, got None"),
 ])
 def test_bad_input_is_named(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_positional_arguments_follow_pytorchs_order() -> None:
+    # torch.nn.LSTM(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+    net = nets.LSTM(3, 4, 2, False, True, 0.0, True)
+    assert (net.num_layers, net.bias, net.batch_first, net.bidirectional) == (2, False, True, True)
+    rnn = nets.RNN(3, 4, 1, "relu", True, False, 0.0, True)
+    assert (rnn.nonlinearity, rnn.bidirectional) == ("relu", True)
+    assert not rnn.learn_initial_state
+    with pytest.raises(TypeError):
+        nets.GRU(3, 4, 1, True, False, 0.0, False, True)   # learn_initial_state is keyword-only

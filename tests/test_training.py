@@ -135,6 +135,18 @@ def test_truncation_windows_and_errors() -> None:
     assert truncation_windows(4, np.int64(2), np.int64(2)) == [(0, 0, 2), (2, 2, 4)]
 
 
+@pytest.mark.parametrize("x, targets, message", [
+    (np.ones((5, 2, 1)), np.ones((3, 2, 2)),
+     r"targets of shape \(3, 2, 2\) do not have the 5 steps of x \(shape \(5, 2, 1\)\) along axis 0"),
+    (np.ones(5), np.ones((5, 2)), r"x must be \(T, B, D\).*got shape \(5,\)"),
+    (np.ones((0, 2, 1)), np.ones((0, 2, 2)), "the input sequence is empty"),
+])
+def test_truncated_bptt_checks_its_sequences_at_the_call(x, targets, message) -> None:
+    # Raised by the call itself, before any window runs.
+    with pytest.raises(mg.ShapeError, match=message):
+        truncated_bptt(nets.RNN(1, 2), x, targets, None, 2)
+
+
 # ------------------------------------------------------- Elman and Jordan
 def test_blocked_elman_gradient_is_the_sum_of_one_step_nets() -> None:
     # Seed 004: Elman training is "approximated as a set of T independent
