@@ -96,7 +96,9 @@ def _axes_in_range(op: str, axes: Sequence[Any], shape: tuple[int, ...]) -> tupl
     ndim = len(shape)
     normalized = []
     for ax in axes:
-        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool) or not -ndim <= ax < ndim:
+        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
+            raise ShapeError(f"{op}: an axis must be an int, got {ax!r} (tensor of shape {shape})")
+        if not -ndim <= ax < ndim:
             raise ShapeError(f"{op}: axis {ax} is out of range for a tensor of shape {shape}")
         normalized.append(int(ax) % ndim)
     if len(set(normalized)) != len(normalized):
@@ -108,7 +110,13 @@ def _normalize_axes(op: str, axis: Any, shape: tuple[int, ...]) -> Optional[tupl
     """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise ShapeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r} "
+                         f"(tensor of shape {shape})")
     return tuple(sorted(_axes_in_range(op, axes, shape)))
 
 
@@ -189,7 +197,10 @@ def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log(a)
     grad_a = grad_b = None
     if a.requires_grad:
-        grad_a = unbroadcast(g * b.data * np.power(a.data, b.data - 1), a.shape)
+        # b a^(b-1) is 0 wherever b = 0 (a^0 is constant), also at a = 0 where a^(-1) is inf.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(b.data == 0, 0.0, b.data * np.power(a.data, b.data - 1))
+        grad_a = unbroadcast(g * slope, a.shape)
     if b.requires_grad:
         # a^b log(a) -> 0 as a -> 0 (for b > 0): take that limit rather than 0 * log(0) = NaN, as PyTorch does.
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -404,8 +415,9 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     """
     _require_tensor("max", a)
     axes = _normalize_axes("max", axis, a.shape)
-    if a.size == 0:
-        raise ShapeError(f"max: cannot take the maximum of an empty tensor of shape {a.shape}")
+    reduced = a.shape if axes is None else [a.shape[ax] for ax in axes]
+    if 0 in reduced:
+        raise ShapeError(f"max: cannot take the maximum over an empty axis of a tensor of shape {a.shape}")
     out = np.asarray(np.max(a.data, axis=axes, keepdims=keepdims))
     return make_result(out, (a,), "max", max_backward, (axes, keepdims))
 
@@ -503,11 +515,13 @@ def _prepare_index(index: Any) -> tuple[Any, bool]:
 
 
 def _array_index(part: Any) -> Any:
-    """A Tensor or a list inside an index as an integer (or boolean) array; anything else as is."""
+    """A list inside an index as an integer (or boolean) array; anything else as is."""
     if isinstance(part, Tensor):
-        if not np.all(np.mod(part.data, 1) == 0):
-            raise IndexError("getitem: a Tensor used as an index must hold whole numbers")
-        return part.data.astype(np.intp)
+        # A Tensor holds floats: a boolean mask stored in one has become 0. and 1.,
+        # which as indices would silently select elements 0 and 1.
+        raise IndexError("getitem: index with a numpy integer or boolean array (or a list), not a "
+                         "Tensor: a Tensor holds floats, so a boolean mask in it would read as the "
+                         "indices 0 and 1")
     if isinstance(part, list):
         return np.asarray(part)
     return part
@@ -542,6 +556,8 @@ def _join(op: str, join: Callable, tensors: Sequence[Any], axis: int, failure: s
     tensors = tuple(as_tensor(t) for t in tensors)
     if not tensors:
         raise ShapeError(f"{op}: needs at least one tensor")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ShapeError(f"{op}: axis must be an int, got {axis!r}")
     try:
         return join([t.data for t in tensors], axis=axis), tensors
     except (ValueError, np.exceptions.AxisError):
@@ -586,6 +602,8 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     """
     _require_tensor("softmax", a)
     axis = _single_axis("softmax", axis, a.shape)
+    if a.size == 0:                 # nothing to normalise (and np.max refuses empty arrays)
+        return make_result(a.data.copy(), (a,), "softmax", softmax_backward, axis)
     shifted = np.exp(a.data - np.max(a.data, axis=axis, keepdims=True))
     out = shifted / np.sum(shifted, axis=axis, keepdims=True)
     return make_result(out, (a,), "softmax", softmax_backward, axis)
@@ -600,6 +618,8 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """a - log(sum(exp(a))) along ``axis``, computed stably. Shape unchanged."""
     _require_tensor("log_softmax", a)
     axis = _single_axis("log_softmax", axis, a.shape)
+    if a.size == 0:
+        return make_result(a.data.copy(), (a,), "log_softmax", log_softmax_backward, axis)
     shifted = a.data - np.max(a.data, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return make_result(out, (a,), "log_softmax", log_softmax_backward, axis)

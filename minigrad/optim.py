@@ -20,6 +20,9 @@ def _as_list(params: Iterable[Tensor], who: str) -> list[Tensor]:
     for p in params:
         if not isinstance(p, Tensor) or not p.requires_grad:
             raise TypeError(f"{who}: every parameter must be a Tensor with requires_grad=True, got {p!r:.60}")
+        if p.parents:
+            raise TypeError(f"{who}: every parameter must be a leaf tensor, got the output of op "
+                            f"'{p.op}' (its gradient is not kept, so it would never be updated)")
     return params
 
 
@@ -112,8 +115,12 @@ def clip_grad_norm_(params: Iterable[Tensor], max_norm: float, norm_type: float 
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return 0.0
-    if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(g))) for g in grads)
+    if norm_type == math.inf:
+        total = max(float(np.max(np.abs(g), initial=0.0)) for g in grads)
+    elif norm_type == -math.inf:
+        total = min(float(np.min(np.abs(g), initial=math.inf)) for g in grads)
+    elif not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be positive, inf or -inf, got {norm_type!r}")
     else:
         total = float(sum(np.sum(np.abs(g) ** norm_type) for g in grads) ** (1.0 / norm_type))
     scale = max_norm / (total + 1e-6)

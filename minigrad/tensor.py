@@ -199,7 +199,10 @@ class Tensor:
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self.data)
         else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            given = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+            if np.iscomplexobj(given):
+                raise TypeError(f"backward: grad must be real, got {given.dtype} (minigrad's tensors are real)")
+            seed = np.asarray(given, dtype=self.dtype)
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
@@ -259,8 +262,8 @@ class Tensor:
                         if total is None:
                             total = parent_grad.scattered(parent)
                         else:
-                            if id(total) not in owned:
-                                total = total.copy()
+                            if id(total) not in owned or type(total) is not np.ndarray:
+                                total = np.array(total)     # a copy this loop owns; an array even if 0-d
                             parent_grad.add_into(total)
                         owned.add(id(total))
                     elif total is None:
@@ -422,7 +425,8 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     be a view shared with other nodes, and optimizers modify ``.grad`` in place.
     """
     if node.grad is None:
-        if owned and g.dtype == node.data.dtype and g.shape == node.data.shape:
+        # type check: numpy turns 0-d results into scalars, which cannot be updated in place
+        if owned and type(g) is np.ndarray and g.dtype == node.data.dtype and g.shape == node.data.shape:
             node.grad = g
         else:
             node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)
@@ -522,6 +526,8 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
     parent requires grad, nothing is recorded and the result is a leaf, so
     evaluation builds no graph.
     """
+    if type(data) is not np.ndarray:    # numpy returns a scalar for some 0-d results
+        data = np.asarray(data)
     out = Tensor._leaf(data)
     if state.grad_enabled:
         for parent in parents:

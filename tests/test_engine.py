@@ -408,3 +408,55 @@ def test_the_gradient_of_a_power_with_respect_to_its_exponent_at_a_zero_base_is_
     b = mg.Tensor([1.5, 1.5], requires_grad=True)
     (a ** b).sum().backward()
     np.testing.assert_allclose(b.grad, [0.0, 2.0 ** 1.5 * np.log(2.0)])
+
+
+# ------------------------------------------------ 0-d tensors, empty tensors, odd arguments
+def test_a_zero_dimensional_parameter_used_twice_gets_an_array_gradient() -> None:
+    # numpy returns 0-d results as scalars; a scalar .grad cannot be updated in place.
+    p = mg.Tensor(2.0, requires_grad=True)
+    (p * 3 + p * 4).backward()
+    assert type(p.grad) is np.ndarray and p.grad.shape == () and p.grad == 7.0
+    assert mg.optim.clip_grad_norm_([p], 1.0) == pytest.approx(7.0)
+    assert float(p.grad) == pytest.approx(1.0, rel=1e-5)       # clipped in place
+    p.grad = None
+    (p[()] + p * 3 + p * 4).backward()                           # a slice's gradient adds in too
+    assert float(p.grad) == 8.0
+    assert type((p * 2).data) is np.ndarray
+
+
+def test_power_zero_has_zero_gradient_even_at_zero() -> None:
+    x = mg.Tensor([0.0, 1.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+
+
+def test_gradcheck_fails_on_a_non_finite_gradient() -> None:
+    # sqrt has no derivative at 0: both the analytic and the numeric values are not finite there.
+    x = mg.Tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(mg.testing.GradcheckError):
+        gradcheck(lambda t: (t ** 0.5).sum(), [x])
+
+
+def test_empty_tensors_reduce_where_numpy_does() -> None:
+    empty = mg.Tensor(np.ones((0, 3)))
+    assert empty.max(1).shape == (0,)
+    assert empty.softmax(0).shape == (0, 3) and empty.log_softmax(1).shape == (0, 3)
+    with pytest.raises(mg.ShapeError, match=r"max: cannot take the maximum over an empty axis"):
+        empty.max(0)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: x.sum(axis=1.5), mg.ShapeError, r"sum: axis must be None, an int or a tuple of ints, got 1.5"),
+    (lambda x: x.sum(axis=("0",)), mg.ShapeError, r"sum: an axis must be an int, got '0'"),
+    (lambda x: mg.concatenate([x, x], axis=None), mg.ShapeError, r"concatenate: axis must be an int, got None"),
+    (lambda x: x[mg.Tensor(np.array([True, False]))], IndexError, r"getitem: index with a numpy .* not a Tensor"),
+    (lambda x: (x * 2).sum().backward(), None, None),
+    (lambda x: (x * 2).backward(np.ones(2) * 1j), TypeError, r"backward: grad must be real, got complex128"),
+])
+def test_odd_arguments_are_named(call, error, message) -> None:
+    x = mg.Tensor([1.0, 2.0], requires_grad=True)
+    if error is None:
+        call(x)         # the valid call next to the invalid ones works
+        return
+    with pytest.raises(error, match=message):
+        call(x)

@@ -283,3 +283,23 @@ def test_module_list_index_out_of_range_is_an_index_error() -> None:
     assert layers[-1] is layers[1]
     with pytest.raises(IndexError, match="ModuleList: index 5 is out of range for 2 modules"):
         layers[5]
+
+
+def test_clip_grad_norm_minus_inf_is_the_smallest_entry_and_zero_is_refused() -> None:
+    p = mg.Tensor([1.0, 1.0], requires_grad=True)
+    p.grad = np.array([3.0, -4.0])
+    assert optim.clip_grad_norm_([p], 100.0, norm_type=-np.inf) == 3.0     # as torch
+    with pytest.raises(ValueError, match="norm_type must be positive, inf or -inf, got 0"):
+        optim.clip_grad_norm_([p], 1.0, norm_type=0)
+
+
+def test_an_optimizer_refuses_a_non_leaf_parameter() -> None:
+    x = mg.Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="SGD: every parameter must be a leaf tensor, got the output of op 'mul'"):
+        optim.SGD([x * 2], lr=0.1)
+
+
+def test_load_state_dict_refuses_complex_values() -> None:
+    layer = nn.Linear(2, 1)
+    with pytest.raises(TypeError, match="load_state_dict: 'weight' must hold real numbers, got complex128"):
+        layer.load_state_dict({"weight": np.ones((1, 2)) * 1j, "bias": np.zeros(1)})

@@ -111,6 +111,8 @@ class Module:
             if name not in own:
                 continue
             array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if np.iscomplexobj(array) or not np.issubdtype(array.dtype, np.number):
+                raise TypeError(f"load_state_dict: '{name}' must hold real numbers, got {array.dtype}")
             if array.shape != own[name].shape:
                 raise ValueError(f"load_state_dict: '{name}' has shape {array.shape} in the state dict "
                                  f"but {own[name].shape} in the module")

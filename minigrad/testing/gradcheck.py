@@ -97,6 +97,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 
     numeric = numerical_vjp(fn, inputs, upstream, eps, wrt=checked)
     for tensor, a, n in zip(checked, analytic, numeric):
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+        excess = np.where(np.isfinite(excess), excess, np.inf)   # NaN or Inf on either side fails
         if excess.size and np.max(excess) > 0:
             worst = np.unravel_index(np.argmax(excess), excess.shape)
             label = f"'{tensor.name}'" if tensor.name else f"{inputs.index(tensor)}"
