@@ -33,7 +33,9 @@ and the reservoir's weights are not counted; everything `fit` allocates is.
 
 With OPENBLAS_CORETYPE set in the environment (which makes OpenBLAS use the
 named CPU's kernels instead of the ones it detects), the figures go to their
-own section of docs/benchmarks.md, next to the default one.
+own section of docs/benchmarks.md, next to the default one; run with
+`env -u OPENBLAS_CORETYPE` to measure OpenBLAS's own choice on a machine
+whose environment sets it.
 
 reservoirpy is run only if it is importable; it is not a dependency of
 minigrad (install it by hand: `pip install reservoirpy`).
@@ -280,10 +282,13 @@ def report(args, version, size_rows, target, gram, scores, loads) -> str:
     if coretype:
         title = (f"## Echo state network fit, OpenBLAS kernels forced to {coretype} "
                  f"(`OPENBLAS_CORETYPE={coretype} python -m benchmarks.esn_fit`)")
+    kernels = (f"OpenBLAS kernels: forced by OPENBLAS_CORETYPE={coretype}." if coretype else
+               "OpenBLAS kernels: OpenBLAS's own choice for the CPU it detects (OPENBLAS_CORETYPE unset).")
     lines = [
         title,
         "",
         machine_line(),
+        kernels,
         f"reservoirpy: {version if has_rpy else 'not installed (comparison skipped)'}. "
         f"1-minute load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end "
         f"(on {os.cpu_count()} cores).",
