@@ -282,13 +282,10 @@ def report(args, version, size_rows, target, gram, scores, loads) -> str:
     if coretype:
         title = (f"## Echo state network fit, OpenBLAS kernels forced to {coretype} "
                  f"(`OPENBLAS_CORETYPE={coretype} python -m benchmarks.esn_fit`)")
-    kernels = (f"OpenBLAS kernels: forced by OPENBLAS_CORETYPE={coretype}." if coretype else
-               "OpenBLAS kernels: OpenBLAS's own choice for the CPU it detects (OPENBLAS_CORETYPE unset).")
     lines = [
         title,
         "",
         machine_line(),
-        kernels,
         f"reservoirpy: {version if has_rpy else 'not installed (comparison skipped)'}. "
         f"1-minute load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end "
         f"(on {os.cpu_count()} cores).",

@@ -5,19 +5,24 @@ rewrites only that section, so scripts can be rerun in any order.
 """
 from __future__ import annotations
 
+import os
 import platform
 from pathlib import Path
 
 import numpy as np
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-HEADER = "# Benchmarks\n\nEvery figure on this page is written by a script in `benchmarks/`; rerun it to refresh its section.\n"
+HEADER = ("# Benchmarks\n\nEvery figure on this page is written by a script in `benchmarks/`; rerun it to "
+          "refresh its section. Each section names the OpenBLAS kernels it ran with.\n")
 
 
 def machine_line() -> str:
-    """One line naming the machine and library versions the figures come from."""
+    """One line naming the machine, the library versions and the BLAS kernels the figures come from."""
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    kernels = (f"OpenBLAS kernels forced by OPENBLAS_CORETYPE={coretype}" if coretype else
+               "OpenBLAS kernels of its own choice for the detected CPU (OPENBLAS_CORETYPE unset)")
     return (f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-            f"numpy {np.__version__}, {platform.system()}.")
+            f"numpy {np.__version__}, {platform.system()}. {kernels}.")
 
 
 def write_section(name: str, markdown: str) -> None:
