@@ -51,7 +51,8 @@ def bptt_is_backward() -> mg.Tensor:
     x = rng.standard_normal((4, 1, 2))
     target = rng.standard_normal((4, 1, 3))
     output, _ = net(x)
-    loss = ((output - target) * (output - target)).sum()
+    error = output - mg.Tensor(target, name="target")    # named, so the picture says what it is
+    loss = (error * error).sum()
     loss.backward(keep_contributions=True)
     params = {name: p.data for name, p in net.named_parameters()}
     ref_output, _, cache = reference.lstm_forward(params, x)
