@@ -288,21 +288,23 @@ def test_generate_without_warmup_continues_after_the_last_output():
         esn.generate(3)
 
 
+def sine_generator(units: int, train: int, washout: int) -> tuple[ESN, np.ndarray]:
+    """Jaeger's generative set-up: no input, output feedback, trained on a sine."""
+    sine = 0.5 * np.sin(2 * np.pi * np.arange(train + 200) / 25)[:, None]
+    esn = ESN(0, units, 1, spectral_radius=0.9, leak_rate=1.0, feedback=True, ridge=1e-8, seed=0)
+    esn.fit(np.zeros((train, 0)), sine[:train], washout=washout)
+    return esn, sine
+
+
 def test_generate_with_output_feedback_continues_without_repeating():
-    steps = np.arange(400)
-    sine = 0.5 * np.sin(2 * np.pi * steps / 25)[:, None]
-    esn = ESN(0, 40, 1, spectral_radius=0.9, leak_rate=1.0, feedback=True, ridge=1e-8, seed=0)
-    esn.fit(np.zeros((300, 0)), sine[:300], washout=50)
+    esn, sine = sine_generator(units=40, train=300, washout=50)
     whole = esn.generate(6, warmup=sine[200:300])
     pieces = np.vstack([esn.generate(2, warmup=sine[200:300]), esn.generate(4)])
     np.testing.assert_array_equal(pieces, whole)
 
 
 def test_generate_with_output_feedback_learns_a_sine():
-    steps = np.arange(1200)
-    sine = 0.5 * np.sin(2 * np.pi * steps / 25)[:, None]
-    esn = ESN(0, 100, 1, spectral_radius=0.9, leak_rate=1.0, feedback=True, ridge=1e-8, seed=0)
-    esn.fit(np.zeros((1000, 0)), sine[:1000], washout=100)
+    esn, sine = sine_generator(units=100, train=1000, washout=100)
     generated = esn.generate(200, warmup=sine[800:1000])
     assert nrmse(generated, sine[1000:1200]) < 1e-2
 
@@ -396,6 +398,8 @@ def test_reservoir_helpers_refuse_bad_arguments():
         random_reservoir(10, 2, 0.9, rng)
     with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
         random_reservoir(0, 0.5, 0.9, rng)
+    with pytest.raises(ValueError, match=r"radius must be a finite number in \[0.0, inf\], got -1.0"):
+        random_reservoir(10, 0.5, -1.0, rng)
     with pytest.raises(ValueError, match=r"must be square, got shape \(2, 3\)"):
         spectral_radius(np.ones((2, 3)))
 
