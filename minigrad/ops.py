@@ -27,6 +27,7 @@ the sum over the batch).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -51,10 +52,12 @@ def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
     return Tensor(value)
 
 
-def _operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+def _operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors (a number takes the other operand's dtype)."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):     # the common case, checked first
         return a, b
+    if not isinstance(a, Tensor):
+        _require_tensor(op, b)      # at least one operand must be a Tensor
     like = a if isinstance(a, Tensor) else b
     return as_tensor(a, like), as_tensor(b, like)
 
@@ -127,6 +130,11 @@ def _single_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int:
     return _axes_in_range(op, (axis,), shape)[0]
 
 
+def _reduced_size(shape: tuple[int, ...], axes: Optional[tuple[int, ...]]) -> int:
+    """How many elements a reduction over ``axes`` (None: all) combines into each result."""
+    return math.prod(shape if axes is None else [shape[ax] for ax in axes])
+
+
 def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdims: bool, ndim: int) -> np.ndarray:
     """Re-insert the axes a reduction removed, so ``g`` broadcasts against its input."""
     if keepdims or axes is None or ndim == 0:
@@ -137,7 +145,7 @@ def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdi
 # ------------------------------------------------------------ elementwise
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands(a, b)
+    a, b = _operands("add", a, b)
     return make_result(_elementwise("add", np.add, a, b), (a, b), "add", add_backward)
 
 
@@ -149,7 +157,7 @@ def add_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands(a, b)
+    a, b = _operands("sub", a, b)
     return make_result(_elementwise("sub", np.subtract, a, b), (a, b), "sub", sub_backward)
 
 
@@ -161,7 +169,7 @@ def sub_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b elementwise (Hadamard product), broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands(a, b)
+    a, b = _operands("mul", a, b)
     return make_result(_elementwise("mul", np.multiply, a, b), (a, b), "mul", mul_backward)
 
 
@@ -173,7 +181,7 @@ def mul_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b elementwise, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands(a, b)
+    a, b = _operands("div", a, b)
     return make_result(_elementwise("div", np.divide, a, b), (a, b), "div", div_backward)
 
 
@@ -189,7 +197,7 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (the op's name, as in numpy)
     Shapes: a (...), b (...) -> broadcast(a, b). The gradient with respect to
     b involves log(a), so it is only defined for a > 0.
     """
-    a, b = _operands(a, b)
+    a, b = _operands("pow", a, b)
     return make_result(_elementwise("pow", np.power, a, b), (a, b), "pow", pow_backward)
 
 
@@ -294,7 +302,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     (..., m, n) @ (..., n, p) -> (..., m, p), with the leading (batch) axes
     broadcast against each other.
     """
-    a, b = _operands(a, b)
+    a, b = _operands("matmul", a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {a.shape} and {b.shape}")
     try:
@@ -338,7 +346,7 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
     add, because a recurrent net applies W_hh h(t-1) + (W_ih x(t) + b) at every
     time step, and fewer nodes per step means less bookkeeping per step.
     """
-    x, weight = _operands(x, weight)
+    x, weight = _operands("linear", x, weight)
     bias = None if bias is None else as_tensor(bias, weight)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
@@ -382,7 +390,7 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
     _require_tensor("sum", a)
     axes = _normalize_axes("sum", axis, a.shape)
-    out = np.asarray(np.sum(a.data, axis=axes, keepdims=keepdims))
+    out = np.sum(a.data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
 
 
@@ -396,10 +404,10 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all axes). Shapes as for ``sum``."""
     _require_tensor("mean", a)
     axes = _normalize_axes("mean", axis, a.shape)
-    count = a.size if axes is None else int(np.prod([a.shape[ax] for ax in axes]))
+    count = _reduced_size(a.shape, axes)
     if count == 0:
         raise ShapeError(f"mean: cannot average over an empty axis of a tensor of shape {a.shape}")
-    out = np.asarray(np.mean(a.data, axis=axes, keepdims=keepdims))
+    out = np.mean(a.data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "mean", mean_backward, (axes, keepdims, count))
 
 
@@ -415,10 +423,9 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     """
     _require_tensor("max", a)
     axes = _normalize_axes("max", axis, a.shape)
-    reduced = a.shape if axes is None else [a.shape[ax] for ax in axes]
-    if 0 in reduced:
+    if _reduced_size(a.shape, axes) == 0:
         raise ShapeError(f"max: cannot take the maximum over an empty axis of a tensor of shape {a.shape}")
-    out = np.asarray(np.max(a.data, axis=axes, keepdims=keepdims))
+    out = np.max(a.data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "max", max_backward, (axes, keepdims))
 
 
@@ -541,8 +548,6 @@ def getitem(a: Tensor, index: Any) -> Tensor:
         out = a.data[index]
     except IndexError as error:
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {a.shape} ({error})") from None
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)   # a single element comes back as a numpy scalar: make it 0-d
     return make_result(out, (a,), "getitem", getitem_backward, (index, advanced))
 
 

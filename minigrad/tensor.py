@@ -33,15 +33,18 @@ Backward = Callable[[np.ndarray, "Tensor"], Sequence[Any]]
 _ALLOWED_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
-def _as_float_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert user data to a float32/float64 array, refusing what is not a real number."""
+def _as_float_array(data: Any, dtype: Any = None, what: str = "Tensor: data") -> np.ndarray:
+    """Convert user data to a float32/float64 array, refusing what is not a real number.
+
+    ``what`` names the data in the error (the constructor's, backward's grad, a state dict entry).
+    """
     if isinstance(data, Tensor):
         data = data.data
     array = np.asarray(data)
     if array.dtype.kind not in "biuf":
         kind = {"c": "complex", "U": "string", "S": "bytes", "O": "object"}.get(
             array.dtype.kind, str(array.dtype))
-        raise TypeError(f"Tensor: data must be real numbers, got {kind} data of dtype {array.dtype}")
+        raise TypeError(f"{what} must be real numbers, got {kind} data of dtype {array.dtype}")
     if dtype is None:
         # float32 input stays float32 (as in PyTorch); everything else becomes float64.
         dtype = np.float32 if array.dtype == np.float32 else np.float64
@@ -199,10 +202,7 @@ class Tensor:
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self.data)
         else:
-            given = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-            if np.iscomplexobj(given):
-                raise TypeError(f"backward: grad must be real, got {given.dtype} (minigrad's tensors are real)")
-            seed = np.asarray(given, dtype=self.dtype)
+            seed = _as_float_array(grad, self.dtype, what="backward: grad")
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
@@ -262,8 +262,8 @@ class Tensor:
                         if total is None:
                             total = parent_grad.scattered(parent)
                         else:
-                            if id(total) not in owned or type(total) is not np.ndarray:
-                                total = np.array(total)     # a copy this loop owns; an array even if 0-d
+                            if id(total) not in owned:
+                                total = np.array(total)     # a copy this loop owns (an array even if 0-d)
                             parent_grad.add_into(total)
                         owned.add(id(total))
                     elif total is None:
@@ -271,7 +271,9 @@ class Tensor:
                     elif id(total) in owned:
                         total += parent_grad                    # in place, into an array this loop made
                     else:
-                        total = total + parent_grad
+                        # asarray: numpy returns the sum of two 0-d arrays as a scalar,
+                        # which could not be added into in place later.
+                        total = np.asarray(total + parent_grad)
                         owned.add(id(total))
                     grads[parent] = total
                 remaining = uses[parent] - 1
@@ -425,8 +427,7 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     be a view shared with other nodes, and optimizers modify ``.grad`` in place.
     """
     if node.grad is None:
-        # type check: numpy turns 0-d results into scalars, which cannot be updated in place
-        if owned and type(g) is np.ndarray and g.dtype == node.data.dtype and g.shape == node.data.shape:
+        if owned and g.dtype == node.data.dtype and g.shape == node.data.shape:
             node.grad = g
         else:
             node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)

@@ -301,5 +301,5 @@ def test_an_optimizer_refuses_a_non_leaf_parameter() -> None:
 
 def test_load_state_dict_refuses_complex_values() -> None:
     layer = nn.Linear(2, 1)
-    with pytest.raises(TypeError, match="load_state_dict: 'weight' must hold real numbers, got complex128"):
+    with pytest.raises(TypeError, match="load_state_dict: 'weight' must be real numbers, got complex data"):
         layer.load_state_dict({"weight": np.ones((1, 2)) * 1j, "bias": np.zeros(1)})

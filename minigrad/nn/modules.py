@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import ops
 from ..random import RngLike, as_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_float_array
 
 
 class Parameter(Tensor):
@@ -110,9 +110,7 @@ class Module:
         for name, value in state_dict.items():
             if name not in own:
                 continue
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if np.iscomplexobj(array) or not np.issubdtype(array.dtype, np.number):
-                raise TypeError(f"load_state_dict: '{name}' must hold real numbers, got {array.dtype}")
+            array = _as_float_array(value, own[name].dtype, what=f"load_state_dict: '{name}'")
             if array.shape != own[name].shape:
                 raise ValueError(f"load_state_dict: '{name}' has shape {array.shape} in the state dict "
                                  f"but {own[name].shape} in the module")
