@@ -256,3 +256,9 @@ def test_one_operand_ops_refuse_a_non_tensor_by_name(name: str, value: Any) -> N
     kind = type(value).__name__
     with pytest.raises(TypeError, match=rf"^{name}: expected a Tensor, got {kind}; wrap it first"):
         getattr(ops, name)(value, *extra)
+
+
+def test_a_binary_op_without_any_tensor_is_refused_by_name() -> None:
+    from minigrad import ops
+    with pytest.raises(TypeError, match=r"^add: expected a Tensor, got ndarray"):
+        ops.add(2.0, np.ones(1))
