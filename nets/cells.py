@@ -32,6 +32,8 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
+from ._checks import check_flags, check_sizes
+
 NONLINEARITIES = ("tanh", "relu")
 
 
@@ -82,20 +84,6 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
 
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
-
-
-def check_sizes(name: str, **sizes: Any) -> None:
-    """Refuse sizes that are not positive integers, naming the module and the size."""
-    for size_name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: {size_name} must be a positive integer, got {value!r}")
-
-
-def check_flags(name: str, **flags: Any) -> None:
-    """Refuse flags that are not bools: a string such as "no" would count as True."""
-    for flag_name, value in flags.items():
-        if not isinstance(value, (bool, np.bool_)):
-            raise ValueError(f"{name}: {flag_name} must be True or False, got {value!r}")
 
 
 def as_input(name: str, what: str, value: Any) -> mg.Tensor:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_count, check_range
+
 
 def mackey_glass(
     n: int,
@@ -56,12 +58,9 @@ def mackey_glass(
         ValueError: if n is not positive, dt is not positive, or tau or
             sample_step is not a whole multiple of dt.
     """
-    if n < 1:
-        raise ValueError(f"mackey_glass: n must be a positive number of samples, got {n}")
-    if transient < 0:
-        raise ValueError(f"mackey_glass: transient must be >= 0, got {transient}")
-    if dt <= 0:
-        raise ValueError(f"mackey_glass: dt must be positive, got {dt}")
+    check_count("mackey_glass", "n", n, minimum=1)
+    check_count("mackey_glass", "transient", transient, minimum=0)
+    check_range("mackey_glass", "dt", dt, 0.0, np.inf, low_open=True)
     delay_steps = _whole_multiple("tau", tau, dt)
     steps_per_sample = _whole_multiple("sample_step", sample_step, dt)
     if delay_steps < 1 or steps_per_sample < 1:

@@ -26,7 +26,6 @@ a state is a row, so the seed's H is `features.T` in the code.
 """
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -38,6 +37,8 @@ from scipy.linalg.blas import dgemm, dsyrk
 import minigrad
 import minigrad.nn
 import minigrad.optim
+
+from ._checks import check_count, check_flags, check_range
 
 # Up to this size the spectral radius comes from all eigenvalues of the dense
 # matrix (exact, O(N^3)); above it, from ARPACK's sparse iterative solver,
@@ -110,9 +111,9 @@ def random_reservoir(
     Returns:
         (N, N) CSR matrix; row i holds the weights into unit i.
     """
-    _check_count("size", size, minimum=1)
-    _check_range("connectivity", connectivity, 0.0, 1.0, low_open=True)
-    _check_range("radius", radius, 0.0, np.inf)
+    check_count("random_reservoir", "size", size, minimum=1)
+    check_range("random_reservoir", "connectivity", connectivity, 0.0, 1.0, low_open=True)
+    check_range("random_reservoir", "radius", radius, 0.0, np.inf)
     links = max(1, round(connectivity * size))
     rows = np.repeat(np.arange(size), links)
     columns = np.concatenate(
@@ -269,18 +270,17 @@ class ESN:
             include_input: feed x(n) to the readout, z(n) = [1; h(n); x(n)].
             seed: makes W, W_in and W_fb reproducible.
         """
-        _check_count("input_size", input_size, minimum=0)
-        _check_count("reservoir_size", reservoir_size, minimum=1)
-        _check_count("output_size", output_size, minimum=1)
-        _check_range("spectral_radius", spectral_radius, 0.0, np.inf)
-        _check_range("leak_rate", leak_rate, 0.0, 1.0, low_open=True)
-        _check_range("connectivity", connectivity, 0.0, 1.0, low_open=True)
-        _check_range("input_scaling", input_scaling, 0.0, np.inf)
-        _check_range("bias_scaling", bias_scaling, 0.0, np.inf)
-        _check_range("ridge", ridge, 0.0, np.inf)
-        _check_range("feedback_scaling", feedback_scaling, 0.0, np.inf)
-        _check_flag("feedback", feedback)
-        _check_flag("include_input", include_input)
+        check_count("ESN", "input_size", input_size, minimum=0)
+        check_count("ESN", "reservoir_size", reservoir_size, minimum=1)
+        check_count("ESN", "output_size", output_size, minimum=1)
+        check_range("ESN", "spectral_radius", spectral_radius, 0.0, np.inf)
+        check_range("ESN", "leak_rate", leak_rate, 0.0, 1.0, low_open=True)
+        check_range("ESN", "connectivity", connectivity, 0.0, 1.0, low_open=True)
+        check_range("ESN", "input_scaling", input_scaling, 0.0, np.inf)
+        check_range("ESN", "bias_scaling", bias_scaling, 0.0, np.inf)
+        check_range("ESN", "ridge", ridge, 0.0, np.inf)
+        check_range("ESN", "feedback_scaling", feedback_scaling, 0.0, np.inf)
+        check_flags("ESN", feedback=feedback, include_input=include_input)
 
         self.input_size = input_size
         self.reservoir_size = reservoir_size
@@ -516,8 +516,8 @@ class ESN:
                 "X and Y must hold the same number of sequences, "
                 f"got {len(inputs)} and {len(targets)}"
             )
-        _check_count("washout", washout, minimum=0)
-        _check_count("chunk_size", chunk_size, minimum=1)
+        check_count("ESN", "washout", washout, minimum=0)
+        check_count("ESN", "chunk_size", chunk_size, minimum=1)
         for index, (x_seq, y_seq) in enumerate(zip(inputs, targets)):
             label = "" if len(inputs) == 1 else f" in sequence {index}"
             _check_same_length(f"X{label}", x_seq.shape[0], f"Y{label}", y_seq.shape[0])
@@ -611,7 +611,7 @@ class ESN:
             (n_steps, output_size).
         """
         self._require_fitted("generate")
-        _check_count("n_steps", n_steps, minimum=1)
+        check_count("ESN", "n_steps", n_steps, minimum=1)
         autonomous_feedback = self.feedback and self.input_size == 0
         autonomous_input = not self.feedback and self.input_size == self.output_size
         if not (autonomous_feedback or autonomous_input):
@@ -734,13 +734,13 @@ def fit_readout_by_gradient_descent(
     features = _as_sequence("features", features, width=None)
     targets = _as_sequence("targets", targets, width=None)
     _check_same_length("features", features.shape[0], "targets", targets.shape[0])
-    _check_range("ridge", ridge, 0.0, np.inf)
-    _check_count("steps", steps, minimum=1)
+    check_range("fit_readout_by_gradient_descent", "ridge", ridge, 0.0, np.inf)
+    check_count("fit_readout_by_gradient_descent", "steps", steps, minimum=1)
     steps_total, outputs = targets.shape
     weight_decay = 2.0 * ridge / (steps_total * outputs)
 
     if learning_rate is not None:
-        _check_range("learning_rate", learning_rate, 0.0, np.inf, low_open=True)
+        check_range("fit_readout_by_gradient_descent", "learning_rate", learning_rate, 0.0, np.inf, low_open=True)
     else:
         z = np.hstack([np.ones((steps_total, 1)), features])
         curvature = np.linalg.eigvalsh(z.T @ z)[-1] * 2.0 / (steps_total * outputs)
@@ -822,30 +822,6 @@ def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
         the updated (F, F) matrix, sharing memory with `gram`.
     """
     return dsyrk(1.0, z.T, beta=1.0, c=gram, trans=0, overwrite_c=True)
-
-
-def _check_count(name: str, value: int, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_flag(name: str, value: bool) -> None:
-    # A string such as "no" is truthy: refuse anything but a real bool.
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-
-
-def _check_range(
-    name: str, value: float, low: float, high: float, low_open: bool = False
-) -> None:
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    below = value <= low if low_open else value < low
-    if not np.isfinite(value) or below or value > high:
-        bracket = "(" if low_open else "["
-        raise ValueError(
-            f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}"
-        )
 
 
 def _check_same_length(name_a: str, length_a: int, name_b: str, length_b: int) -> None:

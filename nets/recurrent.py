@@ -29,8 +29,8 @@ from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
-from .cells import (GATES, as_input, check_flags, check_nonlinearity, check_sizes, gru_step, init_bound,
-                    lstm_step, rnn_step)
+from ._checks import check_flags, check_sizes
+from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
 

@@ -20,7 +20,8 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
-from .cells import as_input, check_flags, check_nonlinearity, check_sizes, init_bound, rnn_step
+from ._checks import check_flags, check_sizes
+from .cells import as_input, check_nonlinearity, init_bound, rnn_step
 
 
 def _sequence(x: Any, input_size: int, who: str) -> mg.Tensor:

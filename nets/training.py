@@ -20,6 +20,7 @@ import numpy as np
 
 import minigrad as mg
 
+from ._checks import check_count
 from .cells import as_input
 from .recurrent import RecurrentNet
 
@@ -43,9 +44,8 @@ def truncation_windows(T: int, k1: int, k2: int) -> list[tuple[int, int, int]]:
     windows are the chunks [0, k), [k, 2k), ..., and with k1 = k2 >= T there is
     one window, full BPTT.
     """
-    whole = all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in (k1, k2))
-    if not (whole and 1 <= k1 <= k2):
-        raise ValueError(f"truncated_bptt: needs integers k2 >= k1 >= 1, got k1={k1!r}, k2={k2!r}")
+    check_count("truncated_bptt", "k1", k1, minimum=1)
+    check_count("truncated_bptt", "k2", k2, minimum=k1)      # the look-back covers the update window
     windows = []
     for first_loss in range(0, T, k1):
         windows.append((max(0, first_loss + k1 - k2), first_loss, min(first_loss + k1, T)))

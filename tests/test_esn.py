@@ -451,6 +451,16 @@ def test_mackey_glass_is_deterministic_and_converges_with_the_step():
     assert 0.2 < attractor.min() and attractor.max() < 1.5
 
 
+@pytest.mark.parametrize("arguments, message", [
+    ({"n": 2.5}, r"mackey_glass: n must be an integer >= 1, got 2.5"),
+    ({"n": 10, "transient": -1}, r"mackey_glass: transient must be an integer >= 0, got -1"),
+    ({"n": 10, "dt": 0.0}, r"mackey_glass: dt must be a finite number in \(0.0, inf\], got 0.0"),
+])
+def test_mackey_glass_refuses_bad_arguments_by_name(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        mackey_glass(**arguments)
+
+
 def test_mackey_glass_refuses_a_delay_off_the_grid():
     with pytest.raises(ValueError, match="tau=17.05 must be a whole multiple of dt=0.1"):
         mackey_glass(10, tau=17.05)
