@@ -9,10 +9,18 @@
 """
 from . import datasets
 from .cells import GRUCell, LSTMCell, RNNCell
-from .esn import ESN
 from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
 from .simple import ElmanNet, JordanNet
 from .training import truncated_bptt
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "JordanNet", "ElmanNet",
            "truncated_bptt", "ESN", "datasets"]
+
+
+def __getattr__(name: str):
+    # The ESN needs scipy (sparse matrices, LAPACK), about 150 ms of import time
+    # that the recurrent nets do not need: load it on first use of nets.ESN.
+    if name == "ESN":
+        from .esn import ESN
+        return ESN
+    raise AttributeError(f"module 'nets' has no attribute {name!r}")
