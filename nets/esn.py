@@ -659,16 +659,23 @@ class ESN:
         Returns:
             (n_steps, output_size) outputs y(n).
         """
+        # One step at a time, so the blocks of W_in [1; x] and W_out [1; h; x]
+        # are applied one by one rather than by building [1; x] and z(n) anew.
+        N = self.reservoir_size
+        in_bias, in_weight = self.W_in[:, 0], self.W_in[:, 1:]
+        out_bias, out_state, out_input = self.W_out[:, 0], self.W_out[:, 1 : 1 + N], self.W_out[:, 1 + N :]
         outputs = np.empty((n_steps, self.output_size))
         for step in range(n_steps):
             x = self._last_output if inputs is None else inputs[step]
-            drive = self._input_drive(x[None, :])[0]
+            drive = in_bias + in_weight @ x
             if self.feedback:
-                drive = drive + self.W_fb @ self._last_output
+                drive += self.W_fb @ self._last_output
             self._state = self._leaky_update(self._state, drive)
-            z = self.features(self._state[None, :], x[None, :])[0]
-            self._last_output = self.W_out @ z
-            outputs[step] = self._last_output
+            y = out_bias + out_state @ self._state
+            if self.include_input:
+                y += out_input @ x
+            self._last_output = y
+            outputs[step] = y
         self._output_is_prediction = True
         return outputs
 

@@ -82,7 +82,7 @@ class JordanNet(_SimpleRecurrentNet):
         x = _sequence(x, self.input_size, "JordanNet")
         T, B, _ = x.shape
         if teacher is not None:
-            teacher = mg.ops.as_tensor(teacher)
+            teacher = as_input("JordanNet", "teacher", teacher)
             if teacher.shape != (T, B, self.output_size):
                 raise mg.ShapeError(f"JordanNet: teacher must have shape {(T, B, self.output_size)}, "
                                     f"got {teacher.shape}")
