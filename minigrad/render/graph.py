@@ -99,7 +99,16 @@ class StepFinder:
         return None
 
 
-def hidden_steps(tensors: list[Tensor], find_step: StepFinder, first_last: Optional[int]) -> dict[str, list[int]]:
+@dataclass(frozen=True)
+class HiddenSteps:
+    """The steps of one family that ``first_last`` leaves out, summarised once for the "..." node."""
+
+    indices: frozenset[int]
+    label: str          # "... n steps (t=a..b) ..."
+    middle: float       # where the "..." node sits in time
+
+
+def hidden_steps(tensors: list[Tensor], find_step: StepFinder, first_last: Optional[int]) -> dict[str, HiddenSteps]:
     """For each step family, the step indices that ``first_last=k`` leaves out (all but the first and last k)."""
     if first_last is None:
         return {}
@@ -113,7 +122,8 @@ def hidden_steps(tensors: list[Tensor], find_step: StepFinder, first_last: Optio
         ordered = sorted(family_indices)
         middle = ordered[first_last:len(ordered) - first_last]
         if middle:
-            hidden[family] = middle
+            hidden[family] = HiddenSteps(frozenset(middle), f"... {len(middle)} steps (t={middle[0]}..{middle[-1]}) ...",
+                                         (middle[0] + middle[-1]) / 2)
     return hidden
 
 
@@ -178,9 +188,10 @@ class Picture:
     def _place(self, tensor: Tensor) -> PictureNode:
         """The picture node of ``tensor``, created on first use."""
         step = None if is_parameter(tensor) else self.find_step(tensor.scope)
-        if step is not None and step.index in self.hidden.get(step.family, ()):
-            return self._group("ellipsis", step.family, tensor, step.family, self._ellipsis_label(step.family),
-                               {"shape": "plaintext"}, step_index=self._middle_of_hidden(step.family))
+        hidden = self.hidden.get(step.family) if step is not None else None
+        if hidden is not None and step.index in hidden.indices:
+            return self._group("ellipsis", step.family, tensor, step.family, hidden.label,
+                               {"shape": "plaintext"}, step_index=hidden.middle)
         if step is not None and self.options.view == "cell":
             title = f"{self.options.cell_name}, t={step.index}"
             return self._group("cell", step.path, tensor, step.family, title,
@@ -203,14 +214,6 @@ class Picture:
             self.nodes[name] = node
         node.tensors.append(tensor)
         return node
-
-    def _ellipsis_label(self, family: str) -> str:
-        hidden = self.hidden[family]
-        return f"... {len(hidden)} steps (t={min(hidden)}..{max(hidden)}) ..."
-
-    def _middle_of_hidden(self, family: str) -> float:
-        hidden = self.hidden[family]
-        return (min(hidden) + max(hidden)) / 2
 
     # ------------------------------------------------------------ pass 3: connect
     def _connect(self, parent: Tensor, child: Tensor) -> None:
