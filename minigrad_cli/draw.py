@@ -53,15 +53,26 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
                    first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
+def positive_int(text: str) -> int:
+    """argparse type for the size options: argparse itself then reports a bad value and exits with 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
 def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     parser.add_argument("net", choices=NETS, help="which recurrent net to unroll")
-    parser.add_argument("--steps", type=int, default=4, help="sequence length T (default 4)")
-    parser.add_argument("--hidden", type=int, default=3, help="hidden size (default 3)")
-    parser.add_argument("--inputs", type=int, default=2, help="input size (default 2)")
-    parser.add_argument("--layers", type=int, default=1, help="number of stacked layers (default 1)")
+    parser.add_argument("--steps", type=positive_int, default=4, help="sequence length T (default 4)")
+    parser.add_argument("--hidden", type=positive_int, default=3, help="hidden size (default 3)")
+    parser.add_argument("--inputs", type=positive_int, default=2, help="input size (default 2)")
+    parser.add_argument("--layers", type=positive_int, default=1, help="number of stacked layers (default 1)")
     parser.add_argument("--view", choices=("op", "cell"), default="op",
                         help="op: one node per tensor; cell: one box per time step (default op)")
     parser.add_argument("--grads", action="store_true", help="run backward and show the gradients")
@@ -69,7 +80,7 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="label each edge out of a shared weight with its gradient contribution")
     parser.add_argument("--flow", action="store_true", help="colour and widen edges by gradient norm")
     parser.add_argument("--values", action="store_true", help="show the tensors' values")
-    parser.add_argument("--first-last", type=int, default=None, metavar="K",
+    parser.add_argument("--first-last", type=positive_int, default=None, metavar="K",
                         help="draw only the first and last K time steps")
     parser.add_argument("--loss", choices=("last", "all"), default="last",
                         help="loss = sum of the last step's output, or of all steps' (default last)")
@@ -81,11 +92,6 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
-    sizes = (arguments.steps, arguments.hidden, arguments.inputs, arguments.layers, arguments.first_last or 1)
-    if min(sizes) < 1:
-        print("minigrad-draw: --steps, --hidden, --inputs, --layers and --first-last must be positive",
-              file=sys.stderr)
-        return 2
     drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
                            arguments.view, arguments.grads, arguments.contributions, arguments.flow,
                            arguments.values, arguments.first_last, arguments.loss, arguments.seed)

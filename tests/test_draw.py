@@ -311,3 +311,11 @@ def test_cli_prints_dot_with_gradients(capsys):
     assert cli_main(["brnn", "--steps", "3", "--grads", "--contributions"]) == 0
     source = capsys.readouterr().out
     assert len(step_clusters(source)) == 6 and "Σ over 3 uses" in source
+
+
+@pytest.mark.parametrize("option, value", [("--first-last", "0"), ("--steps", "-2"), ("--hidden", "x")])
+def test_cli_refuses_a_size_that_is_not_a_positive_integer(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["rnn", option, value])
+    assert exit_info.value.code == 2
+    assert f"argument {option}: expected a positive integer, got" in capsys.readouterr().err
