@@ -19,7 +19,6 @@ Two programs understand the dot language and lay graphs out:
 """
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import shutil
 import struct
@@ -57,6 +56,8 @@ def find_graphviz_pure() -> Optional[str]:
     package (exact, whatever the install scheme), in this interpreter's scripts
     directory, then on PATH.
     """
+    import importlib.metadata       # here, not at the top: it costs ~15 ms of `import minigrad`
+
     program_names = ("graphviz-pure", "graphviz-pure.exe")
     try:
         distribution = importlib.metadata.distribution("graphviz-pure")
