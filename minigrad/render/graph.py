@@ -1,6 +1,6 @@
 """``draw``: the graph that produced a tensor, as DOT, grouped by ``minigrad.scope``.
 
-How a picture is made, in four passes over the graph (none recursive, so an
+How a picture is made, in five passes over the graph (none recursive, so an
 RNN unrolled over thousands of steps is no problem):
 
 1. **Collect** every tensor ``root`` depends on: ``topological_order``
@@ -16,7 +16,11 @@ RNN unrolled over thousands of steps is no problem):
 3. **Connect**: every (parent, child) pair of the graph becomes an edge
    between the picture nodes holding them; pairs inside one node vanish and
    repeated pairs merge.
-4. **Write** the DOT: clusters, nodes, edges, and for the gradient views the
+4. **Order** the time steps as columns, left to right, by constraints that
+   dot lays out itself (``plan_columns``): invisible edges from each step to
+   the next, shared by the bands (layers, directions) of one time where the
+   data allow; backward-in-time edges written reversed.
+5. **Write** the DOT: clusters, nodes, edges, and for the gradient views the
    numbers the engine's backward recorded (``grad``, and ``contributions``:
    per use of a parameter, or with ``keep_contributions="all"`` per edge for
    the gradient flow).
@@ -369,7 +373,7 @@ def edge_gradient(edge: PictureEdge, per_pair: dict[tuple[int, int], np.ndarray]
     return max(by_source.values(), key=lambda grad: float(np.linalg.norm(grad)))
 
 
-# ======================================================================= time steps as columns
+# ======================================================================= pass 4: time steps as columns
 @dataclass
 class Columns:
     """How the time steps become columns, told to dot by constraints on ranks (no coordinates).
@@ -478,12 +482,21 @@ def hoisted_entries(picture: Picture) -> set[tuple[str, str, int]]:
     can stand in the columns of layer l's.
     """
     families = {node.family for node in picture.nodes.values() if node.family is not None}
+    if len(families) < 2:
+        return set()                                         # one family: nothing computed after other steps
     # The families whose steps each tensor was computed from (tensors come parents first).
+    # Most tensors have the set of their parents, so a new set is made only where it grows.
     after_steps: dict[int, frozenset[str]] = {}
     for tensor in picture.tensors:
+        above: frozenset[str] = frozenset()
+        for parent in tensor.parents:
+            parent_above = after_steps[id(parent)]
+            if not parent_above <= above:
+                above = above | parent_above
         family = picture.node_of[id(tensor)].family
-        above = frozenset().union(*(after_steps[id(parent)] for parent in tensor.parents))
-        after_steps[id(tensor)] = above if family is None else above | {family}
+        if family is not None and family not in above:
+            above = above | {family}
+        after_steps[id(tensor)] = above
 
     def before_steps_of(node: PictureNode) -> Optional[str]:
         """The family in whose scope ``node`` is computed before any of its steps, if any."""
@@ -546,7 +559,7 @@ def is_acyclic(keys: Iterable[str], edges: set[tuple[str, str]]) -> bool:
     return taken == len(successors)
 
 
-# ======================================================================= pass 4: write DOT
+# ======================================================================= pass 5: write DOT
 def quote(text: str) -> str:
     """A DOT double-quoted string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
