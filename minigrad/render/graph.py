@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -405,16 +405,17 @@ def plan_columns(picture: Picture) -> Columns:
     later step of another family), each family keeps its own columns; a graph
     in which even that is impossible gets no ordering edges.
     """
-    boxes = step_boxes(picture)
-    if not boxes:
+    if all(node.box is None for node in picture.nodes.values()):
         return Columns([], set(), {})                        # no time steps: an MLP draws as it always did
     free = hoisted_entries(picture)
-    written = constraining_edges(picture, free)
+    edges = constraining_edges(picture, free)
+    boxes = step_boxes(picture, edges.inside_steps)
     families = list(dict.fromkeys(box.family for box in boxes.values()))
-    chains = state_chains(picture)
+    chains = state_chains(picture, edges.across_steps)
     for groups in ([families], [[family] for family in families]):
-        ordering = [pair for pair in ordering_edges(boxes, groups) if pair not in written]
-        if is_acyclic(picture.by_key, written.union(ordering)):
+        ordering = [pair for pair in ordering_edges(boxes, groups) if pair not in edges.across_steps]
+        between_boxes = ((picture.by_key[tail].box, picture.by_key[head].box) for tail, head in ordering)
+        if not ordering or is_acyclic(edges.links.union(between_boxes)):
             return Columns(ordering, free, chains)
     return Columns([], free, chains)
 
@@ -429,15 +430,10 @@ class Box:
     sinks: list[str] = field(default_factory=list)           # no child inside the step
 
 
-def step_boxes(picture: Picture) -> dict[str, Box]:
-    """Every time step's box, keyed by the box's name."""
-    inner_parent: set[str] = set()
-    inner_child: set[str] = set()
-    for edge in picture.edges.values():
-        tail, head = picture.by_key[edge.tail], picture.by_key[edge.head]
-        if tail.box is not None and tail.box == head.box:
-            inner_child.add(tail.key)
-            inner_parent.add(head.key)
+def step_boxes(picture: Picture, inside_steps: list[tuple[str, str]]) -> dict[str, Box]:
+    """Every time step's box, keyed by the box's name; ``inside_steps``: the edges inside boxes."""
+    inner_child = {tail for tail, _ in inside_steps}
+    inner_parent = {head for _, head in inside_steps}
     boxes: dict[str, Box] = {}
     for node in picture.nodes.values():
         if node.box is not None:
@@ -516,43 +512,67 @@ def hoisted_entries(picture: Picture) -> set[tuple[str, str, int]]:
     return free
 
 
-def state_chains(picture: Picture) -> dict[str, str]:
+def state_chains(picture: Picture, across_steps: set[tuple[str, str]]) -> dict[str, str]:
     """The nodes at either end of an edge from one step to another of its family: the recurrent chain.
 
     Graphviz keeps the nodes of one ``group`` on a straight line where it
     can, so each family's state runs as a horizontal line through its columns.
     """
     chains: dict[str, str] = {}
-    for edge in picture.edges.values():
-        tail, head = picture.by_key[edge.tail], picture.by_key[edge.head]
-        if tail.family is not None and tail.family == head.family and tail.box != head.box:
-            chains[tail.key] = chains[head.key] = tail.family
+    for tail_key, head_key in across_steps:
+        family = picture.by_key[tail_key].family
+        if family == picture.by_key[head_key].family:
+            chains[tail_key] = chains[head_key] = family
     return chains
 
 
-def constraining_edges(picture: Picture, free: set[tuple[str, str, int]]) -> set[tuple[str, str]]:
-    """(tail key, head key) of every picture edge as the DOT writes it, but those drawn with constraint=false."""
-    written = set()
+@dataclass
+class ConstrainingEdges:
+    """The picture edges that constrain the layout (all but the freed ones), as the DOT writes them.
+
+    ``links`` joins *units*: a time step's box stands for all its nodes, any
+    other node for itself. The check for cycles runs on them (a few hundred
+    units instead of thousands of nodes); a cycle of nodes is a cycle of
+    units, since inside a box the edges follow the data.
+    """
+
+    links: set[tuple[str, str]] = field(default_factory=set)
+    across_steps: set[tuple[str, str]] = field(default_factory=set)     # node keys, from one box to another
+    inside_steps: list[tuple[str, str]] = field(default_factory=list)   # node keys, inside one box
+
+
+def constraining_edges(picture: Picture, free: set[tuple[str, str, int]]) -> ConstrainingEdges:
+    """Sort the constraining edges into the three kinds of ``ConstrainingEdges``, in one pass."""
+    found = ConstrainingEdges()
     for key, edge in picture.edges.items():
-        if key not in free:
-            tail, head = picture.by_key[edge.tail], picture.by_key[edge.head]
-            written.add((head.key, tail.key) if goes_back_in_time(tail, head) else (tail.key, head.key))
-    return written
+        if key in free:
+            continue
+        tail, head = picture.by_key[edge.tail], picture.by_key[edge.head]
+        if goes_back_in_time(tail, head):
+            tail, head = head, tail
+        if tail.box is not None and tail.box == head.box:
+            found.inside_steps.append((tail.key, head.key))
+            continue
+        found.links.add((tail.box or tail.key, head.box or head.key))
+        if tail.box is not None and head.box is not None:
+            found.across_steps.add((tail.key, head.key))
+    return found
 
 
-def is_acyclic(keys: Iterable[str], edges: set[tuple[str, str]]) -> bool:
-    """Do these edges admit a left-to-right order of the nodes (no cycle)? Kahn's algorithm."""
-    successors: dict[str, list[str]] = {key: [] for key in keys}
-    waiting = dict.fromkeys(successors, 0)                   # number of predecessors not yet taken
+def is_acyclic(edges: set[tuple[str, str]]) -> bool:
+    """Do these edges admit a left-to-right order of their ends (no cycle)? Kahn's algorithm."""
+    successors: dict[str, list[str]] = {}
+    waiting: dict[str, int] = {}                             # number of predecessors not yet taken
     for tail, head in edges:
-        successors[tail].append(head)
-        waiting[head] += 1
-    ready = [key for key, count in waiting.items() if count == 0]
+        successors.setdefault(tail, []).append(head)
+        successors.setdefault(head, [])
+        waiting[head] = waiting.get(head, 0) + 1
+    ready = [unit for unit in successors if unit not in waiting]
     taken = 0
     while ready:
-        key = ready.pop()
+        unit = ready.pop()
         taken += 1
-        for head in successors[key]:
+        for head in successors[unit]:
             waiting[head] -= 1
             if waiting[head] == 0:
                 ready.append(head)
