@@ -116,7 +116,8 @@ def assert_columns(layout: Layout, steps: int, families: set[str]) -> None:
         for later in boxes:
             if earlier.last < later.first:
                 assert earlier.right < later.left, (
-                    f"{earlier.family} t={earlier.first}..{earlier.last} ends at x={earlier.right:.0f}, right of "
+                    f"{earlier.family} t={earlier.first}..{earlier.last} ends at x={earlier.right:.0f}, "
+                    f"right of "
                     f"{later.family} t={later.first}..{later.last}, which starts at x={later.left:.0f}")
             if (earlier.first, earlier.last) == (later.first, later.last):
                 # The same time in another band (the backward net, the next layer): the same column.
@@ -179,9 +180,11 @@ def test_the_recurrent_chain_of_a_long_op_view_runs_left_to_right(program):
     assert_state_runs_along_time(layout)
 
 
-# ------------------------------------------------------------------ the backward net, labelled by the time it reads
+# ------------------------------------------------------------------ the backward net, by the time it reads
 def test_the_backward_step_named_t_holds_h_b_of_t():
-    """Seed 004, "Bidirectional RNN block": h(t) = [h_f(t); h_b(t)]; the scope t=k of bwd computes h_b(k) from x(k)."""
+    """Seed 004, "Bidirectional RNN block": h(t) = [h_f(t); h_b(t)].
+
+    The backward net's scope t=k computes h_b(k), from x(k)."""
     T, H, D = 4, 3, 2
     rng = np.random.default_rng(3)
     net = nets.BRNN(D, H, rng=rng)
@@ -194,7 +197,8 @@ def test_the_backward_step_named_t_holds_h_b_of_t():
         assert len(matches) == 1, f"{len(matches)} {op} in {scope}"
         return matches[0]
 
-    projection = x @ net.weight_ih_l0_reverse.data.T + net.bias_ih_l0_reverse.data + net.bias_hh_l0_reverse.data
+    bias = net.bias_ih_l0_reverse.data + net.bias_hh_l0_reverse.data
+    projection = x @ net.weight_ih_l0_reverse.data.T + bias
     for t in range(T):
         np.testing.assert_allclose(found(f"layer0/bwd/t={t}", "tanh").data, out.data[t, :, H:], atol=1e-15)
         np.testing.assert_allclose(found(f"layer0/fwd/t={t}", "tanh").data, out.data[t, :, :H], atol=1e-15)

@@ -593,15 +593,16 @@ def attribute_text(attributes: dict[str, str], label: Optional[str] = None) -> s
 
 
 def write_dot(picture: Picture, title: Optional[str]) -> str:
-    """The DOT text of a picture: graph settings, nested clusters with their nodes, the edges, the column order."""
+    """The DOT text of a picture: graph settings, clusters with their nodes, edges, the column order."""
     columns = plan_columns(picture)
     lines = ["digraph minigrad {"]
     # Time reads left to right: each time step is a column, the recurrent h edge is horizontal.
     # newrank: rank the whole graph at once (dot's older ranking, cluster by
     # cluster, lets the state chain's `group` override the ordering edges).
     ranking = ', newrank="true"' if columns.ordering or columns.chains else ""
+    caption = f", label=<{labels.escape(title)}>, labelloc=\"t\"" if title else ""
     lines.append('  graph [rankdir="LR"' + ranking + ', fontname="Helvetica", fontsize="11", nodesep="0.25", '
-                 'ranksep="0.35"' + (f", label=<{labels.escape(title)}>, labelloc=\"t\"" if title else "") + "]")
+                 'ranksep="0.35"' + caption + "]")
     lines.append('  node [fontname="Helvetica", fontsize="10", margin="0.08,0.04", height="0.3"]')
     lines.append(f'  edge [fontname="Helvetica", fontsize="8", arrowsize="0.6", color="{labels.PLAIN_EDGE}"]')
     write_clusters(picture, columns, lines)
