@@ -437,7 +437,9 @@ def step_boxes(picture: Picture, inside_steps: list[tuple[str, str]]) -> dict[st
     boxes: dict[str, Box] = {}
     for node in picture.nodes.values():
         if node.box is not None:
-            box = boxes.setdefault(node.box, Box(node.family, node.step))
+            box = boxes.get(node.box)
+            if box is None:
+                box = boxes[node.box] = Box(node.family, node.step)
             if node.key not in inner_parent:
                 box.sources.append(node.key)
             if node.key not in inner_child:
@@ -545,14 +547,14 @@ def constraining_edges(picture: Picture, free: set[tuple[str, str, int]]) -> Con
     """Sort the constraining edges into the three kinds of ``ConstrainingEdges``, in one pass."""
     found = ConstrainingEdges()
     for key, edge in picture.edges.items():
-        if key in free:
+        if free and key in free:                             # (most pictures free no edge)
             continue
         tail, head = picture.by_key[edge.tail], picture.by_key[edge.head]
-        if goes_back_in_time(tail, head):
-            tail, head = head, tail
         if tail.box is not None and tail.box == head.box:
             found.inside_steps.append((tail.key, head.key))
             continue
+        if goes_back_in_time(tail, head):
+            tail, head = head, tail
         found.links.add((tail.box or tail.key, head.box or head.key))
         if tail.box is not None and head.box is not None:
             found.across_steps.add((tail.key, head.key))
