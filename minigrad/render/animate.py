@@ -334,7 +334,13 @@ h2 { font-size: 15px; margin: 4px 0 8px 0; }
 main { display: flex; align-items: flex-start; }
 #mg-picture { flex: 1; overflow: auto; padding: 8px; }
 #mg-picture svg { max-width: 100%; height: auto; }
-#mg-pooling { width: 22em; padding: 8px 12px; font-size: 12px; border-left: 1px solid #ddd; }
+#mg-pooling { width: 22em; flex: none; padding: 8px 12px; font-size: 12px; border-left: 1px solid #ddd; }
+/* A narrow window (the page embedded in the docs): the parameters go under the picture. */
+@media (max-width: 1000px) {
+  main { flex-direction: column; }
+  #mg-picture { align-self: stretch; }
+  #mg-pooling { width: auto; border-left: none; border-top: 1px solid #ddd; columns: 2 18em; }
+}
 .mg-parameter { margin-bottom: 10px; }
 .mg-parameter.arrived { background: #fff1dc; }
 .mg-name { font-weight: bold; }
