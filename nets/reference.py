@@ -729,7 +729,8 @@ def lstm_backward(params: Params, cache: Cache, d_output: np.ndarray,
         params: the same weights given to ``lstm_forward``.
         cache: returned by ``lstm_forward``.
         d_output: (T, B, nd * H) dE/d(output).
-        d_h_n, d_c_n: (L * nd, B, H) dE/d(h_n), dE/d(c_n), or None.
+        d_h_n: (L * nd, B, H) dE/d(h_n), or None.
+        d_c_n: (L * nd, B, H) dE/d(c_n), or None.
 
     Returns:
         dE/d(name) for every key of params, "input" (T, B, D), "h0" and "c0"
@@ -972,7 +973,8 @@ def lstm_truncated_bptt(params: Params, x: np.ndarray,
         x: (T, B, D) input sequence.
         hx: (h0, c0), each (1, B, H) or None; None means zeros.
         d_output: (T, B, H) dE/dh(t) for every step.
-        k1, k2: steps between updates and look-back, k2 >= k1 >= 1.
+        k1: steps between updates, k1 >= 1.
+        k2: steps of look-back, k2 >= k1.
 
     Returns:
         One dict per update point: every key of params, "h0" and "c0" (1, B, H).
