@@ -32,6 +32,6 @@ from minigrad_cli.experiment import output_folder, progress, pyplot, save_figure
 _non_negative_int = experiment.non_negative_int
 
 
-def parser(description: str, default_out: Path = DOCS_IMG) -> argparse.ArgumentParser:
-    """The options every experiment takes: ``--quick``, ``--out DIR``, ``--seed N``."""
-    return experiment.parser(description, default_out)
+def parser(description: str, default_out: Path = DOCS_IMG, seed: bool = True) -> argparse.ArgumentParser:
+    """The options every experiment takes: ``--quick``, ``--out DIR`` and (with ``seed``) ``--seed N``."""
+    return experiment.parser(description, default_out, seed=seed)

@@ -179,7 +179,8 @@ def recall_batch(rng: np.random.Generator, steps: int, batch: int, delay: int) -
     return x, y
 
 
-def train_to_remember(out: Path, quick: bool, delay: int = 8) -> list[Path]:
+def train_to_remember(out: Path, quick: bool) -> list[Path]:
+    delay = 4 if quick else 8           # the longer the delay, the longer the LSTM sits at the 0.25 plateau
     print(f"7. Training a recurrent net: an LSTM learns to output, at every step, the bit it read {delay} steps ago.")
     updates = 200 if quick else 1000
     steps, batch, hidden = 24, 32, 16
