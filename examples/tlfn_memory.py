@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, save_figure
+from _experiment import output_folder, parser, progress, pyplot, record_in_docs, save_figure
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -111,10 +111,10 @@ def table(setup: Setup, errors: dict[str, list[float]]) -> str:
     lines = [f"Recall x(t - lag) from random bits; TLFN with d = {setup.delays} delays vs tanh RNN, "
              f"hidden size {setup.hidden}, {setup.updates} Adam updates each.",
              "NMSE on 256 new sequences (0 = exact recall, 1 = no better than the mean):",
-             "   lag   TLFN      RNN"]
+             "   lag     TLFN      RNN"]
     for lag, tlfn, rnn in zip(setup.lags, errors["tlfn"], errors["rnn"]):
         window = "  (in the window)" if lag <= setup.delays else ""
-        lines.append(f"  {lag:4d}   {tlfn:.4f}   {rnn:.4f}{window}")
+        lines.append(f"  {lag:4d}   {tlfn:.1e}   {rnn:.1e}{window}")
     return "\n".join(lines)
 
 
@@ -147,14 +147,16 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     out = output_folder(arguments, options.out)
     setup = QUICK if options.quick else FULL
     errors = measure(setup, options.seed)
-    print(table(setup, errors))
     path = plot(setup, errors, out / "tlfn_memory.png")
-    print(f"wrote {path}")
     inside = [e for lag, e in zip(setup.lags, errors["tlfn"]) if lag <= setup.delays]
     outside = [e for lag, e in zip(setup.lags, errors["tlfn"]) if lag > setup.delays]
-    print(f"TLFN (d = {setup.delays}): NMSE at most {max(inside):.3f} within its window and at least "
-          f"{min(outside):.3f} beyond it; RNN: at most {max(errors['rnn']):.3f} at every lag up to "
-          f"{max(setup.lags)}.")
+    output = (f"{table(setup, errors)}\n"
+              f"TLFN (d = {setup.delays}): NMSE at most {max(inside):.1e} within its window and at least "
+              f"{min(outside):.3f} beyond it; RNN: at most {max(errors['rnn']):.1e} at every lag up to "
+              f"{max(setup.lags)}.")
+    print(output)
+    print(f"wrote {path}")
+    record_in_docs("tlfn_memory", output, options.quick, out)
     return errors
 
 

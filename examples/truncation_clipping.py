@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, save_figure
+from _experiment import output_folder, parser, progress, pyplot, record_in_docs, save_figure
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -204,15 +204,18 @@ def main(argv: list[str] | None = None) -> tuple[list[Run], list[Run]]:
     truncation_steps, clipping_steps = (3000, 10000) if options.quick else (6000, 40000)
     truncated = [train_truncated(k2, truncation_steps, options.seed) for k2 in LOOK_BACKS]
     clipping = [train_clipped_or_not(clip, clipping_steps, options.seed) for clip in (False, True)]
-    print(report(truncated, clipping))
-    print(f"wrote {plot(truncated, clipping, out / 'truncation_clipping.png')}")
+    path = plot(truncated, clipping, out / "truncation_clipping.png")
     unclipped, clipped = clipping
     longest = truncated[-1]
-    print(f"A look-back of {LOOK_BACKS[-1] - K1}..{LOOK_BACKS[-1] - 1} steps learns the lag-{LAG} recall "
-          f"(NMSE {longest.nmse:.2g}), shorter ones do not (NMSE >= {min(r.nmse for r in truncated[:-1]):.2f}); "
-          + (f"unclipped SGD turned NaN at update {len(unclipped.losses)}" if unclipped.blew_up
-             else "unclipped SGD did not blow up")
-          + f", clipped SGD trained to NMSE {clipped.nmse:.2g}.")
+    output = (f"{report(truncated, clipping)}\n"
+              f"A look-back of {LOOK_BACKS[-1] - K1}..{LOOK_BACKS[-1] - 1} steps learns the lag-{LAG} recall "
+              f"(NMSE {longest.nmse:.2g}), shorter ones do not (NMSE >= {min(r.nmse for r in truncated[:-1]):.2f}); "
+              + (f"unclipped SGD turned NaN at update {len(unclipped.losses)}" if unclipped.blew_up
+                 else "unclipped SGD did not blow up")
+              + f", clipped SGD trained to NMSE {clipped.nmse:.2g}.")
+    print(output)
+    print(f"wrote {path}")
+    record_in_docs("truncation_clipping", output, options.quick, out)
     return truncated, clipping
 
 
