@@ -1,24 +1,16 @@
-"""What every experiment script in ``examples/`` shares: its command line, its
-progress bars and the way it writes a figure.
+"""What every experiment script in ``examples/`` shares: ``parser`` (``--quick``, ``--out``,
+``--seed``), ``output_folder``, ``progress``, ``pyplot``, ``save_figure``, and ``record_in_docs``.
 
-Each experiment turns one claim of the lectures into a run anyone can repeat:
-
-    python examples/NAME.py            # full size: the figure in docs/experiments.md
-    python examples/NAME.py --quick    # seconds: what tests/ runs
-    python examples/NAME.py --out DIR  # where the figure goes
-
-so they all take the same options (``parser``), refuse an unusable ``--out``
-in one sentence before any training starts (``output_folder``), show a
-``tqdm`` bar on their loops (``progress``) and write a figure so that an
-interrupted run leaves no half-written file behind (``save_figure``).
-
-The functions are defined in ``minigrad_cli/experiment.py``, which the
-installed ``minigrad-tour`` command uses too; here the default ``--out`` is
-``docs/img``, where the docs take their figures from.
+All but the last are defined in ``minigrad_cli/experiment.py`` (its docstring
+explains them), which the installed ``minigrad-tour`` command uses too; here
+the default ``--out`` is ``docs/img``, where the docs take their figures from,
+and a full-size run there also writes its printed numbers into
+``docs/experiments.md``.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -45,12 +37,13 @@ def record_in_docs(name: str, output: str, quick: bool, out: Path) -> None:
     full size does, so the page's numbers always come with the figure beside
     them; a ``--quick`` run or one with another ``--out`` leaves the page alone.
     """
-    from doc_sync import refresh_blocks   # examples/doc_sync.py, the same blocks docs/bptt.md uses
-
     if quick or Path(out).resolve() != DOCS_IMG or not EXPERIMENTS_PAGE.exists():
         return
+    # The page's other blocks belong to other scripts: only this one is replaced.
+    block = re.compile(rf"(<!-- output: {name} -->\n).*?(<!-- /output -->)", re.S)
     page = EXPERIMENTS_PAGE.read_text()
-    if f"<!-- output: {name} -->" not in page:
+    if not block.search(page):
         return
-    EXPERIMENTS_PAGE.write_text(refresh_blocks(page, "output", {name: lambda: output.rstrip("\n")}))
+    EXPERIMENTS_PAGE.write_text(block.sub(lambda m: f"{m.group(1)}```text\n{output.rstrip()}\n```\n{m.group(2)}",
+                                          page))
     print(f"wrote its output into {EXPERIMENTS_PAGE.relative_to(ROOT)}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -134,10 +134,12 @@ def echo_state_network(out: Path) -> list[Path]:
     prediction = esn.predict(inputs[1500:])
     print(f"   Mackey-Glass (tau=17), one step ahead, 300 units: NRMSE = "
           f"{nrmse(prediction, targets[1500:]):.2e}")
-    if not experiment.have_matplotlib():
-        print(NO_MATPLOTLIB + "\n")
-        return []
-    plt = experiment.pyplot()
+    return plotted(lambda plt: esn_figure(plt, targets, prediction), out / "esn_mackey_glass.png",
+                   "the prediction over the target")
+
+
+def esn_figure(plt, targets: np.ndarray, prediction: np.ndarray):
+    """The first 300 predicted steps over the series (both (N, 1), from step 1501)."""
     figure, axis = plt.subplots(figsize=(9, 3.2))
     steps = np.arange(1501, 1801)
     axis.plot(steps, targets[1500:1800, 0], color="black", linewidth=2.5, label="Mackey-Glass s(n+1)")
@@ -146,10 +148,20 @@ def echo_state_network(out: Path) -> list[Path]:
     axis.set_title("Echo state network, 300 units, one step ahead on data it was not fitted on", fontsize=10)
     axis.set_ylim(0.3, 1.6)
     axis.legend(loc="upper left", ncol=2, fontsize=9)
+    return figure
+
+
+def plotted(draw: Callable[[Any], Any], path: Path, what: str) -> list[Path]:
+    """Save the matplotlib figure ``draw(pyplot)`` to ``path`` and say so; without matplotlib, say how to get it."""
+    if not experiment.have_matplotlib():
+        print(NO_MATPLOTLIB + "\n")
+        return []
+    plt = experiment.pyplot()
+    figure = draw(plt)
     figure.tight_layout()
-    path = experiment.save_figure(figure, out / "esn_mackey_glass.png")
+    experiment.save_figure(figure, path)
     plt.close(figure)
-    print(f"   {path.name}: the prediction over the target\n")
+    print(f"   {path.name}: {what}\n")
     return [path]
 
 
@@ -205,23 +217,21 @@ def train_to_remember(out: Path, quick: bool) -> list[Path]:
     print(f"   {updates} Adam updates on batches of {batch} sequences of {steps} steps, hidden size {hidden}:")
     print(f"   mean squared error {losses[0]:.3f} -> {losses[-1]:.2e}; "
           f"bits recalled on 256 new sequences: {100 * accuracy:.1f}%")
-    if not experiment.have_matplotlib():
-        print(NO_MATPLOTLIB + "\n")
-        return []
-    plt = experiment.pyplot()
+    return plotted(lambda plt: recall_figure(plt, losses, hidden, delay), out / "lstm_recall_training.png",
+                   "the training loss")
+
+
+def recall_figure(plt, losses: list[float], hidden: int, delay: int):
+    """The loss of every update, on a log scale, against the 0.25 of guessing."""
     figure, axis = plt.subplots(figsize=(7, 3.8))
-    axis.semilogy(np.arange(1, updates + 1), losses, color="#08306b")
+    axis.semilogy(np.arange(1, len(losses) + 1), losses, color="#08306b")
     axis.axhline(0.25, color="grey", linestyle="--", linewidth=1, label="guessing 0.5 for every bit (0.25)")
     axis.set_xlabel("Adam update")
     axis.set_ylabel("mean squared error (log scale)")
     axis.set_title(f"LSTM, hidden size {hidden}: output the bit read {delay} steps ago", fontsize=10)
     axis.legend(fontsize=9)
     axis.grid(True, alpha=0.3)
-    figure.tight_layout()
-    path = experiment.save_figure(figure, out / "lstm_recall_training.png")
-    plt.close(figure)
-    print(f"   {path.name}: the training loss\n")
-    return [path]
+    return figure
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -769,6 +769,36 @@ def _check_nonlinearity(fn: str, nonlinearity: str) -> None:
 # Public API: forward passes and full BPTT
 # ---------------------------------------------------------------------------
 
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _one_state_forward(cell: str, params: Params, x: np.ndarray, h0: Optional[np.ndarray],
+                       num_layers: int, bidirectional: bool, nonlinearity: str
+                       ) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """``rnn_forward`` and ``gru_forward``: check the arguments, run the stack; one state h per layer."""
+    fn = f"{cell}_forward"
+    input_size, hidden_size = _check_params(fn, params, _GATES[cell], num_layers, bidirectional)
+    x = _check_input(fn, x, input_size)
+    nd = 2 if bidirectional else 1
+    h0 = _initial_state(fn, "h0", h0, (num_layers * nd, x.shape[1], hidden_size))
+    output, (h_n,), cache = _stack_forward(cell, params, x, (h0,), num_layers, bidirectional, nonlinearity)
+    return output, h_n, cache
+
+
+def _one_state_backward(cell: str, params: Params, cache: Cache, d_output: np.ndarray,
+                        d_h_n: Optional[np.ndarray]) -> Grads:
+    """``rnn_backward`` and ``gru_backward``: check the arguments, backpropagate through the stack."""
+    fn = f"{cell}_backward"
+    _check_cache(fn, cache, cell)
+    _check_params(fn, params, _GATES[cell], cache.num_layers, cache.bidirectional)
+    T, B, _ = cache.input_shape
+    nd, H = cache.num_directions, cache.hidden_size
+    d_output = _output_gradient(fn, "d_output", d_output, (T, B, nd * H), "(T, B, nd * H)")
+    d_h_n = _output_gradient(fn, "d_h_n", d_h_n, (cache.num_layers * nd, B, H),
+                             "(num_layers * num_directions, B, H)")
+    return _stack_backward(params, cache, d_output, (d_h_n,), ("h0",))
+
+
 def rnn_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, *,
                 num_layers: int = 1, bidirectional: bool = False,
                 nonlinearity: str = "tanh") -> tuple[np.ndarray, np.ndarray, Cache]:
@@ -789,15 +819,8 @@ def rnn_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, 
         h_n (L * nd, B, H): every layer and direction's final state;
         cache for ``rnn_backward``.
     """
-    fn = "rnn_forward"
-    _check_nonlinearity(fn, nonlinearity)
-    input_size, hidden_size = _check_params(fn, params, 1, num_layers, bidirectional)
-    x = _check_input(fn, x, input_size)
-    nd = 2 if bidirectional else 1
-    h0 = _initial_state(fn, "h0", h0, (num_layers * nd, x.shape[1], hidden_size))
-    output, (h_n,), cache = _stack_forward("rnn", params, x, (h0,), num_layers,
-                                           bidirectional, nonlinearity)
-    return output, h_n, cache
+    _check_nonlinearity("rnn_forward", nonlinearity)
+    return _one_state_forward("rnn", params, x, h0, num_layers, bidirectional, nonlinearity)
 
 
 def rnn_backward(params: Params, cache: Cache, d_output: np.ndarray,
@@ -814,15 +837,7 @@ def rnn_backward(params: Params, cache: Cache, d_output: np.ndarray,
         dE/d(name) for every key of params (same shapes), "input" (T, B, D)
         and "h0" (L * nd, B, H).
     """
-    fn = "rnn_backward"
-    _check_cache(fn, cache, "rnn")
-    _check_params(fn, params, 1, cache.num_layers, cache.bidirectional)
-    T, B, _ = cache.input_shape
-    nd, H = cache.num_directions, cache.hidden_size
-    d_output = _output_gradient(fn, "d_output", d_output, (T, B, nd * H), "(T, B, nd * H)")
-    d_h_n = _output_gradient(fn, "d_h_n", d_h_n, (cache.num_layers * nd, B, H),
-                             "(num_layers * num_directions, B, H)")
-    return _stack_backward(params, cache, d_output, (d_h_n,), ("h0",))
+    return _one_state_backward("rnn", params, cache, d_output, d_h_n)
 
 
 def lstm_forward(params: Params, x: np.ndarray,
@@ -896,13 +911,7 @@ def gru_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, 
     Returns:
         output (T, B, nd * H), h_n (L * nd, B, H), cache for ``gru_backward``.
     """
-    fn = "gru_forward"
-    input_size, hidden_size = _check_params(fn, params, 3, num_layers, bidirectional)
-    x = _check_input(fn, x, input_size)
-    nd = 2 if bidirectional else 1
-    h0 = _initial_state(fn, "h0", h0, (num_layers * nd, x.shape[1], hidden_size))
-    output, (h_n,), cache = _stack_forward("gru", params, x, (h0,), num_layers, bidirectional, "tanh")
-    return output, h_n, cache
+    return _one_state_forward("gru", params, x, h0, num_layers, bidirectional, "tanh")
 
 
 def gru_backward(params: Params, cache: Cache, d_output: np.ndarray,
@@ -918,15 +927,7 @@ def gru_backward(params: Params, cache: Cache, d_output: np.ndarray,
     Returns:
         dE/d(name) for every key of params, "input" (T, B, D) and "h0" (L * nd, B, H).
     """
-    fn = "gru_backward"
-    _check_cache(fn, cache, "gru")
-    _check_params(fn, params, 3, cache.num_layers, cache.bidirectional)
-    T, B, _ = cache.input_shape
-    nd, H = cache.num_directions, cache.hidden_size
-    d_output = _output_gradient(fn, "d_output", d_output, (T, B, nd * H), "(T, B, nd * H)")
-    d_h_n = _output_gradient(fn, "d_h_n", d_h_n, (cache.num_layers * nd, B, H),
-                             "(num_layers * num_directions, B, H)")
-    return _stack_backward(params, cache, d_output, (d_h_n,), ("h0",))
+    return _one_state_backward("gru", params, cache, d_output, d_h_n)
 
 
 # ---------------------------------------------------------------------------

@@ -181,3 +181,20 @@ def test_ctrl_c_during_the_tour_is_one_line_and_exit_status_130(tmp_path, monkey
     assert status == 130
     assert errors.getvalue().strip() == "minigrad-tour: interrupted (every picture written so far is complete)"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm_unrolled.png", "rnn_gradient_flow.png"]
+
+
+def test_a_full_size_run_into_docs_img_rewrites_only_its_own_block_of_the_page(tmp_path, monkeypatch) -> None:
+    _experiment = load("_experiment")
+    page, img = tmp_path / "experiments.md", tmp_path / "img"
+    img.mkdir()
+    before = ("# page\n<!-- output: mine -->\nold numbers\n<!-- /output -->\ntext\n"
+              "<!-- output: other -->\n```text\ntheirs\n```\n<!-- /output -->\n")
+    page.write_text(before)
+    monkeypatch.setattr(_experiment, "EXPERIMENTS_PAGE", page)
+    monkeypatch.setattr(_experiment, "DOCS_IMG", img)
+    monkeypatch.setattr(_experiment, "ROOT", tmp_path)
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [True, img])
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [False, tmp_path])
+    assert page.read_text() == before                      # --quick, or another --out: the page is left alone
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [False, img])
+    assert page.read_text() == before.replace("old numbers\n", "```text\nnew numbers\n```\n")
