@@ -1,5 +1,5 @@
 """What every experiment script in ``examples/`` shares: ``parser`` (``--quick``, ``--out``,
-``--seed``), ``output_folder``, ``progress``, ``pyplot``, ``save_figure``, and ``record_in_docs``.
+``--seed``), ``output_folder``, ``progress``, ``pyplot``, ``save_figure``, ``run`` and ``record_in_docs``.
 
 All but the last are defined in ``minigrad_cli/experiment.py`` (its docstring
 explains them), which the installed ``minigrad-tour`` command uses too; here
@@ -20,7 +20,7 @@ EXPERIMENTS_PAGE = ROOT / "docs" / "experiments.md"
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
 
 from minigrad_cli import experiment  # noqa: E402
-from minigrad_cli.experiment import output_folder, progress, pyplot, save_figure  # noqa: E402,F401
+from minigrad_cli.experiment import output_folder, progress, pyplot, run, save_figure  # noqa: E402,F401
 
 _non_negative_int = experiment.non_negative_int
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, record_in_docs, save_figure
+from _experiment import output_folder, parser, progress, pyplot, record_in_docs, run, save_figure
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -161,4 +161,4 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "tlfn_memory.py")

@@ -23,7 +23,7 @@ too long to backpropagate through whole, with ``nets.truncated_bptt``:
    The same run with the global gradient norm clipped to 1
    (``minigrad.optim.clip_grad_norm_``) trains.
 
-    python examples/truncation_clipping.py            # ~20 s; docs/img/truncation_clipping.png
+    python examples/truncation_clipping.py            # ~15 s; docs/img/truncation_clipping.png
     python examples/truncation_clipping.py --quick    # a few seconds (tests/test_experiments.py)
     python examples/truncation_clipping.py --out DIR  # the figure goes into DIR
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, record_in_docs, save_figure
+from _experiment import output_folder, parser, progress, pyplot, record_in_docs, run, save_figure
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -220,4 +220,4 @@ def main(argv: list[str] | None = None) -> tuple[list[Run], list[Run]]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "truncation_clipping.py")

@@ -22,7 +22,7 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,6 +84,18 @@ def progress(items: Iterable[T], description: str, total: int | None = None, **o
 
     return iter(tqdm(items, desc=description, total=total, leave=False, dynamic_ncols=True,
                      file=sys.stderr, **options))
+
+
+def run(main: Callable[[], Any], name: str) -> None:
+    """``main()``, but Ctrl-C prints one line instead of a traceback and exits with status 130.
+
+    Nothing to clean up: ``save_figure`` writes a figure whole or not at all.
+    """
+    try:
+        main()
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted; every figure written so far is complete", file=sys.stderr)
+        sys.exit(130)
 
 
 def have_matplotlib() -> bool:

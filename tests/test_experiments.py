@@ -198,3 +198,23 @@ def test_a_full_size_run_into_docs_img_rewrites_only_its_own_block_of_the_page(t
     assert page.read_text() == before                      # --quick, or another --out: the page is left alone
     run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [False, img])
     assert page.read_text() == before.replace("old numbers\n", "```text\nnew numbers\n```\n")
+
+
+def test_ctrl_c_during_an_experiment_is_one_line_exit_130_and_no_figure(tmp_path) -> None:
+    import os
+    import signal
+
+    process = subprocess.Popen([sys.executable, "examples/tlfn_memory.py", "--out", str(tmp_path)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = b""
+    while b"training a TLFN" not in seen:             # its progress bar: training has started
+        chunk = os.read(process.stderr.fileno(), 4096)
+        assert chunk, seen
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=60)
+    stderr = (seen + rest).decode()
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().endswith("tlfn_memory.py: interrupted; every figure written so far is complete")
+    assert list(tmp_path.iterdir()) == []
