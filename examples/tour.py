@@ -50,9 +50,13 @@ def bptt_is_backward() -> mg.Tensor:
     net = nets.LSTM(input_size=2, hidden_size=3, rng=0)
     x = rng.standard_normal((4, 1, 2))
     target = rng.standard_normal((4, 1, 3))
-    output, _ = net(x)
+    output, _ = net(mg.Tensor(x, name="x"))
     error = output - mg.Tensor(target, name="target")    # named, so the picture says what it is
-    loss = (error * error).sum()
+    error.name = "output − target"
+    squared = error * error
+    squared.name = "(output − target)²"
+    loss = squared.sum()
+    loss.name = "loss"
     loss.backward(keep_contributions=True)
     params = {name: p.data for name, p in net.named_parameters()}
     ref_output, _, cache = reference.lstm_forward(params, x)

@@ -24,6 +24,7 @@ import nets
 NETS = ("rnn", "brnn", "lstm", "gru")
 CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
 SOURCE_SUFFIXES = (".gv", ".dot")
+PICTURE_SUFFIXES = (".svg", ".png", ".pdf")
 
 
 def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> nets.RecurrentNet:
@@ -43,7 +44,13 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
     net = build(kind, steps, hidden, inputs, layers, seed)
     x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
     output, _ = net(x)
-    loss = output[steps - 1].sum() if loss_over == "last" else output.sum()
+    if loss_over == "last":
+        last = output[steps - 1]
+        last.name = f"output at t={steps - 1}"
+        loss = last.sum()
+    else:
+        loss = output.sum()
+    loss.name = "loss"
     if flow:
         loss.backward(keep_contributions="all")     # the gradient along every edge
     elif grads or contributions:
@@ -64,10 +71,44 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type for --seed: numpy's generators take seeds >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def output_path(text: str) -> Path:
+    """argparse type for -o: a file we can write, of a kind we know, in a folder that exists."""
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix not in SOURCE_SUFFIXES + PICTURE_SUFFIXES:
+        known = ", ".join(PICTURE_SUFFIXES + SOURCE_SUFFIXES)
+        raise argparse.ArgumentTypeError(f"{text!r} should end in one of {known}, "
+                                         f"got {suffix or 'no suffix'}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it, like {path / 'net.svg'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {str(folder)!r} of {text!r} does not exist; create it first")
+    return path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument error is one sentence on stderr and exit status 2: no usage block, no traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = OneLineParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     parser.add_argument("net", choices=NETS, help="which recurrent net to unroll")
     parser.add_argument("--steps", type=positive_int, default=4, help="sequence length T (default 4)")
     parser.add_argument("--hidden", type=positive_int, default=3, help="hidden size (default 3)")
@@ -84,8 +125,8 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="draw only the first and last K time steps")
     parser.add_argument("--loss", choices=("last", "all"), default="last",
                         help="loss = sum of the last step's output, or of all steps' (default last)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of weights and input")
-    parser.add_argument("-o", "--output", default=None,
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed of weights and input")
+    parser.add_argument("-o", "--output", type=output_path, default=None,
                         help="file to write: .svg, .png, .pdf (a picture) or .gv/.dot (DOT); default: DOT on stdout")
     return parser.parse_args(argv)
 
@@ -98,15 +139,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if arguments.output is None:
         sys.stdout.write(drawing.source)
         return 0
-    path = Path(arguments.output)
-    if path.suffix.lower() in SOURCE_SUFFIXES:
-        drawing.save(str(path))
-        return 0
+    path = arguments.output
     try:
-        path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".") or "svg"))
+        if path.suffix.lower() in SOURCE_SUFFIXES:
+            drawing.save(str(path))
+            return 0
+        path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".")))
     except RuntimeError as error:       # no renderer (RendererNotFound), or the renderer failed
         print(f"minigrad-draw: {error}", file=sys.stderr)
         return 1
+    except OSError as error:            # not allowed to write there, disk full, ...
+        print(f"minigrad-draw: error: cannot write {str(path)!r}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(f"wrote {path}", file=sys.stderr)
     return 0
 
