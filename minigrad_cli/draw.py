@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -60,26 +60,21 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
                    first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
-def positive_int(text: str) -> int:
-    """argparse type for the size options: argparse itself then reports a bad value and exits with 2."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def integer_option(minimum: int, expected: str) -> Callable[[str], int]:
+    """An argparse type for an integer >= ``minimum``: argparse then reports a bad value in one line, exit 2."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type for --seed: numpy's generators take seeds >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
+positive_int = integer_option(1, "a positive integer")             # the size options
+non_negative_int = integer_option(0, "a non-negative integer")     # --seed: numpy's generators take seeds >= 0
 
 
 def output_path(text: str) -> Path:
