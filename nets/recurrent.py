@@ -120,7 +120,7 @@ class RecurrentNet(nn.Module):
         x_proj = self._input_projection(inputs, weight_ih, bias_ih, bias_hh)
         outputs = []
         for step in range(T):
-            t = step if direction == 0 else T - 1 - step     # scopes name the true time index
+            t = step if direction == 0 else T - 1 - step     # the time index the step reads: h_b(t), seed 004
             with mg.scope(f"t={t}"):
                 x_proj_t = x_proj[step]
                 x_proj_t.name = "W_ih x(t) + b"

@@ -45,7 +45,7 @@ def test_a_seed_that_is_not_a_number(capsys):
 
 def test_an_output_suffix_nothing_can_write(tmp_path, capsys):
     line = refusal(["rnn", "-o", str(tmp_path / "net.jpeg")], capsys)
-    assert "should end in one of .svg, .png, .pdf, .gv, .dot, got .jpeg" in line
+    assert "should end in one of .svg, .png, .pdf, .gv, .dot, .html, .htm, got .jpeg" in line
 
 
 def test_an_output_path_without_a_suffix(tmp_path, capsys):
