@@ -190,6 +190,18 @@ def measure(kind: str, B: int, T: int, D: int, H: int, repeats: int, others: boo
     return {"times": times, "ratios": ratios, "memory": memory}
 
 
+def missed_sentence(rows: list) -> str:
+    """What the table says about the targets, in words, from the same rows (so the prose cannot drift)."""
+    missed = [f"{kind.upper()} (B={B}, T={T}, {ratios['engine']:.2f}x against {target}x)"
+              for kind, B, T, D, H, times, ratios, target, memory in rows if ratios["engine"] > target]
+    memory = [m["engine"] / m["reference"] for *_, m in rows]
+    where = (f"Missed in this run: {', '.join(missed)}." if missed else "Every target is met in this run.")
+    return (f"{where} What remains of the gap is mostly memory: the engine keeps every intermediate of the "
+            f"unrolled graph (the peak-memory column: {min(memory):.1f} to {max(memory):.1f} times the "
+            f"reference's cache), and walking that much more memory costs time; the summed-squared-error "
+            f"loss is also computed by the engine as ops rather than handed over as 2(y - d).")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; print, do not write the docs")
@@ -252,11 +264,8 @@ def main() -> None:
         "it is specific to recurrent nets, and no cell is fused: a step is the seeds' equations, op by op.",
         "",
         "The ratios move by a few hundredths from run to run on this (shared, virtual) machine; "
-        "`python -m benchmarks.bptt_step --quick --no-others` gives a quick reading. The large LSTM "
-        "stays just above its target: the engine keeps every intermediate of the unrolled graph "
-        "(the peak-memory column: three times the reference's cache), and walking that much more "
-        "memory is most of the remaining gap; the summed-squared-error loss, computed by the engine "
-        "as ops rather than handed over as 2(y - d), is about 0.03 of it.",
+        "`python -m benchmarks.bptt_step --quick --no-others` gives a quick reading. "
+        + missed_sentence(rows),
         "",
         machine_line(), "", "Rerun: `python -m benchmarks.bptt_step` "
         "(PyTorch and HIPS autograd columns appear when `torch` and `autograd` are installed)."]
