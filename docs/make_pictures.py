@@ -30,6 +30,8 @@ PICTURES = {
     "render_rnn_pooling": dict(kind="rnn", steps=4, view="op", grads=True, contributions=True),
     "render_rnn_flow": dict(kind="rnn", steps=8, view="cell", flow=True),
     "render_lstm_long": dict(kind="lstm", steps=200, view="cell", flow=True, first_last=3),
+    "attention_op_view": dict(kind="attention", steps=4, hidden=2, view="op", values=True),
+    "attention_cell_view": dict(kind="attention", steps=4, view="cell"),
 }
 
 

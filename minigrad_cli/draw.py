@@ -21,14 +21,22 @@ import numpy as np
 import minigrad as mg
 import nets
 
-NETS = ("rnn", "brnn", "lstm", "gru")
-CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
+NETS = ("rnn", "brnn", "lstm", "gru", "attention")
+CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell",
+              "attention": "RNN cell + attention"}
 SOURCE_SUFFIXES = (".gv", ".dot")
 
 
-def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> nets.RecurrentNet:
-    """The net to draw, with weights drawn from a seeded generator (the same picture every run)."""
+def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> mg.nn.Module:
+    """The net to draw, with weights drawn from a seeded generator (the same picture every run).
+
+    "attention": a one-layer ``nets.AttentionRNN`` on an Elman RNN cell with Luong's general score.
+    """
     rng = np.random.default_rng(seed)
+    if kind == "attention":
+        if layers != 1:
+            raise ValueError(f"minigrad-draw: the attention net has one layer, got --layers {layers}")
+        return nets.AttentionRNN(inputs, hidden, cell="rnn", score="general", rng=rng)
     if kind == "brnn":
         return nets.BRNN(inputs, hidden, num_layers=layers, rng=rng)
     net_class = {"rnn": nets.RNN, "lstm": nets.LSTM, "gru": nets.GRU}[kind]
@@ -42,7 +50,7 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
     """Build the net, run it forward (and backward if gradients are asked for) and draw it."""
     net = build(kind, steps, hidden, inputs, layers, seed)
     x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
-    output, _ = net(x)
+    output = net(x)[0]
     loss = output[steps - 1].sum() if loss_over == "last" else output.sum()
     if flow:
         loss.backward(keep_contributions="all")     # the gradient along every edge
@@ -92,9 +100,14 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
-    drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
-                           arguments.view, arguments.grads, arguments.contributions, arguments.flow,
-                           arguments.values, arguments.first_last, arguments.loss, arguments.seed)
+    try:
+        drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs,
+                               arguments.layers, arguments.view, arguments.grads, arguments.contributions,
+                               arguments.flow, arguments.values, arguments.first_last, arguments.loss,
+                               arguments.seed)
+    except ValueError as error:         # an option the chosen net does not have (--layers for attention)
+        print(error, file=sys.stderr)
+        return 2
     if arguments.output is None:
         sys.stdout.write(drawing.source)
         return 0

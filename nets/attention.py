@@ -105,7 +105,9 @@ def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bo
         raise ValueError(f"{SDPA}: give attn_mask or is_causal=True, not both (as in PyTorch)")
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
-    scores = (query @ _swap_last_two(key)) * scale             # (..., L, S)
+    scores = query @ _swap_last_two(key)                       # (..., L, S)
+    if scale != 1.0:                                           # Luong's scores are unscaled: one op fewer
+        scores = scores * scale
     L, S = scores.shape[-2:]
     if is_causal:
         # Query i sees keys 0..i (PyTorch's is_causal: the lower-left triangle, aligned at the top left).
@@ -224,25 +226,22 @@ class AttentionRNN(nn.Module):
             self.attn_key = nn.Linear(H, H, bias=False, rng=generator)
             self.attn_v = nn.Linear(H, 1, bias=False, rng=generator)
         self.combine = nn.Linear(2 * H, H, bias=False, rng=generator)
+        for name, parameter in self.named_parameters():
+            if not name.startswith("rnn."):
+                parameter.name = name           # "attn.weight", not just "weight", in pictures of the graph
 
     # ------------------------------------------------------------- one step's attention
-    def _key(self, h: mg.Tensor) -> mg.Tensor:
-        """The part of score(h(t), h(s)) that depends on h(s) alone: computed once, at step s."""
-        if self.score == "general":
-            return self.attn(h)                     # W_a h(s)
-        if self.score == "additive":
-            return self.attn_key(h)                 # W_k h(s)
-        return h
-
-    def _weights(self, h: mg.Tensor, keys: mg.Tensor) -> mg.Tensor:
-        """α(t, ·) for h(t) (B, H) against the keys of steps 0..t (B, t+1, H) -> (B, t+1)."""
-        B, steps, H = keys.shape
+    def _weights(self, h: mg.Tensor, memory: mg.Tensor) -> mg.Tensor:
+        """α(t, ·) for h(t) (B, H) against h(0..t) (B, t+1, H) -> (B, 1, t+1)."""
+        B, steps, H = memory.shape
         if self.score == "additive":
             # v·tanh(W_q h(t) + W_k h(s)) for every s at once: (B, t+1, H) -> (B, t+1, 1).
-            scores = self.attn_v((keys + self.attn_query(h).reshape(B, 1, H)).tanh())
-            return softmax(scores.reshape(B, steps), axis=-1)
+            scores = self.attn_v((self.attn_key(memory) + self.attn_query(h).reshape(B, 1, H)).tanh())
+            return softmax(scores.reshape(B, 1, steps), axis=-1)
         # Luong's dot and general scores are unscaled dot products: the op above with scale 1.
-        return attention_weights(h.reshape(B, 1, H), keys, scale=1.0).reshape(B, steps)
+        # general: h(t)·W_a h(s) = (h(t) W_a)·h(s), so W_a is applied once, to the query.
+        query = h @ self.attn.weight if self.score == "general" else h
+        return attention_weights(query.reshape(B, 1, H), memory, scale=1.0)
 
     # ------------------------------------------------------------- forward
     def forward(self, x: Any, hx: Any = None) -> tuple[mg.Tensor, Any, mg.Tensor]:
@@ -264,7 +263,7 @@ class AttentionRNN(nn.Module):
         # The recurrent net's own pieces (recurrent.py), so that the cell is exactly nets.LSTM's.
         weight_ih, weight_hh, bias_ih, bias_hh = rnn._weights(0, 0)
         state = rnn._initial_states(hx, B, unbatched, x.dtype)[0]
-        hidden, keys, outputs, rows = [], [], [], []
+        hidden, outputs, rows = [], [], []
         with mg.gc_paused(), mg.scope("layer0"), mg.scope("fwd"):
             x_proj = rnn._input_projection(x, weight_ih, bias_ih, bias_hh)
             for t in range(T):
@@ -274,10 +273,11 @@ class AttentionRNN(nn.Module):
                         tensor.name = name
                     h = state[0]
                     hidden.append(h)
-                    keys.append(self._key(h))
-                    alpha = self._weights(h, mg.stack(keys, axis=1))          # (B, t+1)
-                    alpha.name = "alpha"
+                    # Every earlier h(s) is a parent of this one op: the loss at step t
+                    # reaches h(s) in one hop, not through t - s recurrent steps.
                     memory = mg.stack(hidden, axis=1)                           # h(0..t): (B, t+1, H)
+                    alpha = self._weights(h, memory)                            # (B, t+1)
+                    alpha.name = "alpha"
                     context = (alpha.reshape(B, 1, t + 1) @ memory).reshape(B, self.hidden_size)
                     context.name = "context"
                     out = self.combine(mg.concatenate([h, context], axis=-1)).tanh()
@@ -285,10 +285,11 @@ class AttentionRNN(nn.Module):
                 outputs.append(out)
                 rows.append(alpha)
             output = mg.stack(outputs, axis=0)                                  # (T, B, H)
-            weights = mg.stack([row if row.shape[1] == T else
-                                mg.concatenate([row, mg.Tensor(np.zeros((B, T - row.shape[1]), dtype=x.dtype))],
-                                               axis=-1)
-                                for row in rows], axis=1)                       # (B, T, T)
+            # Row t: α(t, 0..t), then zeros for the steps it cannot see.
+            weights = mg.concatenate([row if row.shape[2] == T else
+                                      mg.concatenate([row, mg.Tensor(np.zeros((B, 1, T - row.shape[2]),
+                                                                              dtype=x.dtype))], axis=-1)
+                                      for row in rows], axis=1)                 # (B, T, T)
         final = tuple(s.reshape(1, B, self.hidden_size) for s in state)
         if unbatched:
             output, weights = output.reshape(T, self.hidden_size), weights.reshape(T, T)
