@@ -35,7 +35,7 @@ import minigrad as mg                                                # noqa: E40
 import nets                                                          # noqa: E402
 from _experiment import output_folder, parser, progress, pyplot, save_figure   # noqa: E402
 
-FULL = dict(lengths=(16, 32, 64, 128, 256, 512, 1024), width=32, batch=8, repeats=3)
+FULL = dict(lengths=(16, 32, 64, 128, 256, 512, 1024), width=32, batch=8, repeats=5)
 QUICK = dict(lengths=(16, 32, 64, 128), width=8, batch=2, repeats=1)
 KINDS = ("LSTM", "SelfAttention")
 
@@ -63,11 +63,11 @@ class Result:
     seconds: dict[str, list[float]]
 
     def crossover(self) -> int | None:
-        """The first T at which self-attention took longer than the LSTM, if any."""
+        """The smallest T from which on self-attention took longer than the LSTM at every length, if any."""
+        found = None
         for T, lstm, attention in zip(self.lengths, self.seconds["LSTM"], self.seconds["SelfAttention"]):
-            if attention > lstm:
-                return T
-        return None
+            found = (found or T) if attention > lstm else None
+        return found
 
     def growth(self, kind: str) -> float:
         """The exponent a of time ~ T^a between the last two lengths."""

@@ -122,8 +122,7 @@ class Result:
 
     @property
     def long_lags(self) -> int:
-        """Lags >= this count as long: the last third of the range 1 .. T - 1."""
-        return int(np.ceil(2 * (self.config.steps - 1) / 3))
+        return long_lag_threshold(self.config.steps)
 
     def closing_line(self) -> str:
         c, chance = self.config, 1.0 / self.config.symbols
@@ -132,11 +131,17 @@ class Result:
                 f"{c.updates} updates): {accuracies}; chance {chance:.0%}")
 
 
+def long_lag_threshold(steps: int) -> int:
+    """Lags >= this count as long: the last third of the range 1 .. T - 1."""
+    return int(np.ceil(2 * (steps - 1) / 3))
+
+
 def evaluate(models: dict[str, Recaller], config: Config, seed: int) -> Result:
     x, target, lags = make_batch(np.random.default_rng(seed + 2), config.test, config.steps, config.symbols)
     edges = np.linspace(1, config.steps, config.bins + 1)
     accuracy, long_accuracy, example = {}, {}, None
-    long_lags = int(np.ceil(2 * (config.steps - 1) / 3))
+    long_lags = long_lag_threshold(config.steps)
+    shown = int(np.argmax(lags >= long_lags))            # the heatmap shows the first sequence with a long lag
     with mg.no_grad():
         for kind, model in models.items():
             logits, weights = model(x)
@@ -145,8 +150,8 @@ def evaluate(models: dict[str, Recaller], config: Config, seed: int) -> Result:
             accuracy[kind] = np.array([correct[bins == b].mean() for b in range(config.bins)])
             long_accuracy[kind] = float(correct[lags >= long_lags].mean())
             if weights is not None:
-                example = weights.data[0]
-    return Result(config, edges, accuracy, long_accuracy, {}, example, int(lags[0]))
+                example = weights.data[shown]
+    return Result(config, edges, accuracy, long_accuracy, {}, example, int(lags[shown]))
 
 
 def plot(result: Result, path: Path) -> Path:

@@ -276,9 +276,9 @@ class AttentionRNN(nn.Module):
                     # Every earlier h(s) is a parent of this one op: the loss at step t
                     # reaches h(s) in one hop, not through t - s recurrent steps.
                     memory = mg.stack(hidden, axis=1)                           # h(0..t): (B, t+1, H)
-                    alpha = self._weights(h, memory)                            # (B, t+1)
+                    alpha = self._weights(h, memory)                            # (B, 1, t+1)
                     alpha.name = "alpha"
-                    context = (alpha.reshape(B, 1, t + 1) @ memory).reshape(B, self.hidden_size)
+                    context = (alpha @ memory).reshape(B, self.hidden_size)
                     context.name = "context"
                     out = self.combine(mg.concatenate([h, context], axis=-1)).tanh()
                     out.name = "h~"

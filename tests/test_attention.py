@@ -9,6 +9,7 @@ attention (causal rows that sum to 1, a one-hot weight row picks one value).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +306,33 @@ def test_masked_fill_with_minus_infinity_passes_no_gradient_to_the_filled_positi
     assert out.data[0, 1] == 0.0
     out[0, 0].backward()
     assert a.grad[0, 1] == 0.0 and np.all(np.isfinite(a.grad))
+
+
+# ---------------------------------------------------------------- pictures
+def test_the_cell_view_draws_an_arrow_from_every_earlier_step_into_each_step() -> None:
+    from minigrad_cli.draw import make_drawing
+
+    source = make_drawing(kind="attention", steps=4, view="cell").source
+    cells = dict((int(t), key) for key, t in re.findall(r"^\s*(n\d+) \[label=<<b>RNN cell \+ attention, t=(\d)</b>",
+                                                         source, re.M))
+    assert sorted(cells) == [0, 1, 2, 3]
+    for t in range(4):
+        for s in range(t):
+            assert re.search(rf"^\s*{cells[s]} -> {cells[t]} \[", source, re.M), (s, t)
+
+
+def test_the_op_view_with_values_shows_the_softmax_weights() -> None:
+    from minigrad_cli.draw import make_drawing
+
+    source = make_drawing(kind="attention", steps=2, hidden=2, view="op", values=True).source
+    shown = re.findall(r"<b>softmax</b>.*?alpha.*?value \[\[\[([^\]]*)\]\]\]", source)
+    assert len(shown) == 2                          # one per step, named alpha, with its value
+    assert sorted(len(values.split(",")) for values in shown) == [1, 2]
+    assert all(abs(sum(float(v) for v in values.split(",")) - 1) < 2e-3 for values in shown)
+
+
+def test_minigrad_draw_refuses_layers_for_the_attention_net(capsys) -> None:
+    from minigrad_cli.draw import main
+
+    assert main(["attention", "--layers", "2"]) == 2
+    assert capsys.readouterr().err.strip() == "minigrad-draw: the attention net has one layer, got --layers 2"

@@ -106,3 +106,25 @@ def test_an_unusable_out_is_refused_before_any_work(script, tmp_path, capsys) ->
         module.main(["--quick", "--out", str(blocker)])
     assert exit_info.value.code == 2
     assert "argument --out" in capsys.readouterr().err
+
+
+def test_every_python_block_of_docs_attention_runs_and_prints_what_its_comments_say(capsys) -> None:
+    """The page's ```python blocks, in order in one namespace (as in a notebook).
+
+    A line ``print(...)  # expected`` must print exactly ``expected``.
+    """
+    import re
+
+    text = (EXAMPLES.parent / "docs" / "attention.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 4
+    namespace: dict = {}
+    for block in blocks:
+        capsys.readouterr()
+        exec(compile(block, "docs/attention.md", "exec"), namespace)
+        printed = capsys.readouterr().out.splitlines()
+        expected = [line.split("#", 1)[1].strip() for line in block.splitlines()
+                    if line.startswith("print(") and "#" in line]
+        claimed = [line for line, code in zip(printed, [c for c in block.splitlines() if c.startswith("print(")])
+                   if "#" in code]
+        assert claimed == expected
