@@ -97,6 +97,7 @@ def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bo
     Shapes: query (..., L, E), key (..., S, E) -> (..., L, S); each row sums to 1.
     ``scaled_dot_product_attention`` multiplies these weights by the values;
     they are what ``AttentionRNN`` returns and the heatmaps show. Arguments as there.
+    Masked scores are -inf by design, so ``minigrad.detect_anomaly()`` reports them.
     """
     query, key = as_input(SDPA, "query", query), as_input(SDPA, "key", key)
     _check_operands(query, key, None)

@@ -191,6 +191,18 @@ def test_attention_rnn_state_dict_round_trips_and_names_follow_pytorch() -> None
     assert net.state_dict()["combine.weight"].shape == (3, 6)
 
 
+def test_initialisation_is_seedable_and_the_recurrent_part_is_the_nets_own() -> None:
+    first, again, other = (nets.AttentionRNN(2, 4, rng=seed) for seed in (3, 3, 4))
+    for name, value in first.state_dict().items():
+        np.testing.assert_array_equal(value, again.state_dict()[name])
+        assert not np.array_equal(value, other.state_dict()[name])
+    bound = 1 / np.sqrt(4)                   # PyTorch's U(-1/sqrt(H), 1/sqrt(H)) for the recurrent weights
+    assert all(np.abs(p.data).max() <= bound for p in first.rnn.parameters())
+    layer = nets.SelfAttention(4, rng=0)
+    assert np.abs(layer.in_proj_weight.data).max() <= np.sqrt(6 / 16)
+    assert np.all(layer.in_proj_bias.data == 0) and np.all(layer.out_proj.bias.data == 0)
+
+
 def test_each_step_of_the_attention_rnn_sits_in_its_time_step_scope() -> None:
     net = nets.AttentionRNN(2, 3, rng=0)
     output, _, _ = net(np.ones((3, 1, 2)))

@@ -11,23 +11,13 @@
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_docs import load            # loads an examples/ script by path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def load(script: str):
-    sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"examples_{script}", EXAMPLES / f"{script}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_recall_attention_solves_long_lags_where_the_lstm_and_rnn_stay_near_chance(tmp_path, capsys) -> None:
