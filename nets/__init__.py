@@ -3,6 +3,7 @@
 - ``cells``: one time step of an RNN, LSTM, GRU, from the seeds' equations.
 - ``recurrent``: ``RNN``, ``LSTM``, ``GRU``, ``BRNN`` over sequences (PyTorch's API).
 - ``simple``: ``JordanNet`` (output-to-hidden, NARX) and ``ElmanNet``, with "blocked" gradients.
+- ``tlfn``: ``TLFN``, the focused time-lagged feedforward net (a tapped delay line feeding an MLP).
 - ``training``: truncated BPTT(k1, k2) with ``detach``.
 - ``reference``: hand-written numpy BPTT and RTRL, the oracles (not used by the nets).
 - ``attention``: ``scaled_dot_product_attention`` (PyTorch's), ``AttentionRNN``, ``SelfAttention``.
@@ -13,11 +14,12 @@ from .attention import AttentionRNN, SelfAttention, attention_weights, scaled_do
 from .cells import GRUCell, LSTMCell, RNNCell
 from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
 from .simple import ElmanNet, JordanNet
+from .tlfn import TLFN
 from .training import truncated_bptt
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "JordanNet", "ElmanNet",
-           "truncated_bptt", "ESN", "datasets", "AttentionRNN", "SelfAttention", "scaled_dot_product_attention",
-           "attention_weights"]
+           "TLFN", "truncated_bptt", "ESN", "datasets", "AttentionRNN", "SelfAttention",
+           "scaled_dot_product_attention", "attention_weights"]
 
 
 def __getattr__(name: str):
