@@ -33,6 +33,8 @@ PICTURES = {
     "render_lstm_long": dict(kind="lstm", steps=200, view="cell", flow=True, first_last=3),
     "render_rnn_deep_cell": dict(kind="rnn", steps=4, view="cell", layers=2),
     "render_lstm_op_12": dict(kind="lstm", steps=12, view="op"),
+    "attention_op_view": dict(kind="attention", steps=4, hidden=2, view="op", values=True),
+    "attention_cell_view": dict(kind="attention", steps=4, view="cell"),
 }
 # Too wide to read at page width: SVG, whose text stays sharp when the reader zooms in.
 SVG_PICTURES = {"render_lstm_op_12"}

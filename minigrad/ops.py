@@ -676,3 +676,37 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
 def log_softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
     # d out_i / d a_j = delta_ij - softmax_j
     return (g - np.exp(out._data) * np.sum(g, axis=out.saved, keepdims=True),)
+
+
+# ------------------------------------------------------------ masking
+def masked_fill(a: Tensor, mask: Any, value: float) -> Tensor:
+    """``a`` with ``value`` wherever ``mask`` is True (PyTorch's ``Tensor.masked_fill``).
+
+    Shapes: a (...), mask a boolean array broadcastable to a's shape -> a's shape.
+    Attention fills the scores it must ignore with -inf, so that softmax gives
+    them weight 0 (nets/attention.py). The filled positions no longer depend on
+    ``a``: their gradient is 0, the others pass g through unchanged.
+    """
+    _require_tensor("masked_fill", a)
+    if isinstance(mask, Tensor):
+        # Same reason as in getitem: a Tensor holds floats, not booleans.
+        raise TypeError("masked_fill: mask must be a numpy boolean array (or a list of bools), not a Tensor")
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must hold booleans, got dtype {mask.dtype}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"masked_fill: value must be a number, got {type(value).__name__}")
+    try:
+        broadcast = np.broadcast_shapes(mask.shape, a.shape)
+    except ValueError:
+        broadcast = None
+    if broadcast != a.shape:
+        raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the tensor's "
+                         f"shape {a.shape}")
+    out = np.where(mask, np.asarray(value, dtype=a.dtype), a._data)
+    return make_result(out, (a,), "masked_fill", masked_fill_backward, mask)
+
+
+def masked_fill_backward(g: np.ndarray, out: Tensor) -> Grads:
+    # np.where, not g * ~mask: a NaN or inf arriving at a filled position must not leak through as 0 * inf.
+    return (np.where(out.saved, 0.0, g),)

@@ -22,16 +22,24 @@ import numpy as np
 import minigrad as mg
 import nets
 
-NETS = ("rnn", "brnn", "lstm", "gru")
-CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
+NETS = ("rnn", "brnn", "lstm", "gru", "attention")
+CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell",
+              "attention": "RNN cell + attention"}
 SOURCE_SUFFIXES = (".gv", ".dot")
 PICTURE_SUFFIXES = (".svg", ".png", ".pdf")
 PAGE_SUFFIXES = (".html", ".htm")            # --animate's step-through page
 
 
-def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> nets.RecurrentNet:
-    """The net to draw, with weights drawn from a seeded generator (the same picture every run)."""
+def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> mg.nn.Module:
+    """The net to draw, with weights drawn from a seeded generator (the same picture every run).
+
+    "attention": a one-layer ``nets.AttentionRNN`` on an Elman RNN cell with Luong's general score.
+    """
     rng = np.random.default_rng(seed)
+    if kind == "attention":
+        if layers != 1:
+            raise ValueError(f"minigrad-draw: the attention net has one layer, got --layers {layers}")
+        return nets.AttentionRNN(inputs, hidden, cell="rnn", score="general", rng=rng)
     if kind == "brnn":
         return nets.BRNN(inputs, hidden, num_layers=layers, rng=rng)
     net_class = {"rnn": nets.RNN, "lstm": nets.LSTM, "gru": nets.GRU}[kind]
@@ -58,7 +66,7 @@ def run_forward(kind: str, steps: int, hidden: int, inputs: int, layers: int, lo
     """The loss of the net on one random sequence (batch of 1): its last step's output summed, or every step's."""
     net = build(kind, steps, hidden, inputs, layers, seed)
     x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
-    output, _ = net(x)
+    output = net(x)[0]              # AttentionRNN returns (output, h_n, weights)
     if loss_over == "last":
         last = output[steps - 1]
         last.name = f"output at t={steps - 1}"       # named, so the picture says what it is
@@ -151,9 +159,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
     if arguments.animate:
         return write_animation(arguments)
-    drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
-                           arguments.view, arguments.grads, arguments.contributions, arguments.flow,
-                           arguments.values, arguments.first_last, arguments.loss, arguments.seed)
+    try:
+        drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs,
+                               arguments.layers, arguments.view, arguments.grads, arguments.contributions,
+                               arguments.flow, arguments.values, arguments.first_last, arguments.loss,
+                               arguments.seed)
+    except ValueError as error:         # an option the chosen net does not have (--layers for attention)
+        print(error, file=sys.stderr)
+        return 2
     if arguments.output is None:
         sys.stdout.write(drawing.source)
         return 0

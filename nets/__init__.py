@@ -6,9 +6,11 @@
 - ``tlfn``: ``TLFN``, the focused time-lagged feedforward net (a tapped delay line feeding an MLP).
 - ``training``: truncated BPTT(k1, k2) with ``detach``.
 - ``reference``: hand-written numpy BPTT and RTRL, the oracles (not used by the nets).
+- ``attention``: ``scaled_dot_product_attention`` (PyTorch's), ``AttentionRNN``, ``SelfAttention``.
 - ``esn``: echo state networks with a closed-form readout; ``datasets``: Mackey-Glass.
 """
 from . import datasets
+from .attention import AttentionRNN, SelfAttention, attention_weights, scaled_dot_product_attention
 from .cells import GRUCell, LSTMCell, RNNCell
 from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
 from .simple import ElmanNet, JordanNet
@@ -16,7 +18,8 @@ from .tlfn import TLFN
 from .training import truncated_bptt
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "JordanNet", "ElmanNet",
-           "TLFN", "truncated_bptt", "ESN", "datasets"]
+           "TLFN", "truncated_bptt", "ESN", "datasets", "AttentionRNN", "SelfAttention",
+           "scaled_dot_product_attention", "attention_weights"]
 
 
 def __getattr__(name: str):

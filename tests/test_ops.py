@@ -167,6 +167,14 @@ def left_constant(draw):
     return draw_with_constant
 
 
+def masked(data):
+    """A tensor and a boolean mask broadcastable to its shape (sometimes smaller, sometimes all True or all False)."""
+    [x], _ = one(shape=mst.shapes(min_dims=1))(data)
+    mask_shape = tuple(data.draw(st.sampled_from([1, size])) for size in x.shape[data.draw(st.integers(0, x.ndim)):])
+    mask = data.draw(hnp.arrays(np.bool_, mask_shape))
+    return [x], {"mask": mask, "value": data.draw(st.sampled_from([0.0, -7.5, 1e3]))}
+
+
 def sigmoid_np(x):
     return 1 / (1 + np.exp(-x))
 
@@ -215,6 +223,8 @@ OPS = [
     Row("softmax", "softmax", single_axis(allow_none=False, min_dims=1), lambda a, axis: a.softmax(axis), softmax_np),
     Row("log_softmax", "log_softmax", single_axis(allow_none=False, min_dims=1), lambda a, axis: a.log_softmax(axis),
         lambda a, axis: np.log(softmax_np(a, axis))),
+    Row("masked_fill", "masked_fill", masked, lambda a, mask, value: mg.ops.masked_fill(a, mask, value),
+        lambda a, mask, value: np.where(mask, value, a)),
 ]
 
 
@@ -246,14 +256,14 @@ def test_every_public_op_has_a_row() -> None:
 
 
 UNARY_OPS = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sum", "mean", "max", "reshape",
-             "transpose", "flip", "getitem", "softmax", "log_softmax"]
+             "transpose", "flip", "getitem", "softmax", "log_softmax", "masked_fill"]
 
 
 @pytest.mark.parametrize("name", UNARY_OPS)
 @pytest.mark.parametrize("value", [2.0, np.ones(3), [1.0, 2.0]], ids=["float", "ndarray", "list"])
 def test_one_operand_ops_refuse_a_non_tensor_by_name(name: str, value: Any) -> None:
     from minigrad import ops
-    extra = {"reshape": (3,), "getitem": (0,)}.get(name, ())
+    extra = {"reshape": (3,), "getitem": (0,), "masked_fill": (True, 0.0)}.get(name, ())
     kind = type(value).__name__
     with pytest.raises(TypeError, match=rf"^{name}: expected a Tensor, got {kind}; wrap it first"):
         getattr(ops, name)(value, *extra)
