@@ -33,7 +33,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .errors import ShapeError
-from .tensor import SliceGrad, Tensor, make_result
+from .tensor import ProductGrad, SliceGrad, Tensor, make_result
 
 Grad = Optional[np.ndarray]
 Grads = Sequence[Any]
@@ -318,9 +318,17 @@ def matmul(a: Any, b: Any) -> Tensor:
 def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
+    # Each is returned as its two factors, left^T right (a ProductGrad), so that
+    # backward can pool the uses of a shared matrix into one product (tensor.py).
     if a.ndim == 2 and b.ndim == 2:
-        return (g @ b.data.T if a.requires_grad else None,
-                a.data.T @ g if b.requires_grad else None)
+        return (ProductGrad(g.T, b.data.T) if a.requires_grad else None,     # g B^T = (g^T)^T B^T
+                ProductGrad(a.data, g) if b.requires_grad else None)         # A^T g
+    if a.ndim == 2 and b.ndim == 1:                 # W @ h: dW = outer(g, h), a (m, 1) @ (1, n) product
+        return (ProductGrad(g[np.newaxis, :], b.data[np.newaxis, :]) if a.requires_grad else None,
+                g @ a.data if b.requires_grad else None)
+    if a.ndim == 1 and b.ndim == 2:                 # h @ W: dW = outer(h, g)
+        return (b.data @ g if a.requires_grad else None,
+                ProductGrad(a.data[np.newaxis, :], g[np.newaxis, :]) if b.requires_grad else None)
     # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
     # and batch dimensions are summed back to each operand's shape.
     a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
@@ -373,10 +381,12 @@ def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
         rows = x.data
         if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
             rows = np.broadcast_to(rows, g.shape[:-1] + (n_in,))
+        # g^T x, as its two factors: backward multiplies the factors of all of
+        # W's uses (every time step) at once, G^T X (tensor.py, ProductGrad).
         if g.ndim == 2:
-            grad_w = g.T @ rows
+            grad_w = ProductGrad(g, rows)
         else:
-            grad_w = g.reshape(-1, n_out).T @ rows.reshape(-1, n_in)
+            grad_w = ProductGrad(g.reshape(-1, n_out), rows.reshape(-1, n_in))
     if len(out.parents) == 2:
         return grad_x, grad_w
     bias = out.parents[2]
