@@ -151,8 +151,8 @@ def add(a: Any, b: Any) -> Tensor:
 
 def add_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(a+b)/da = d(a+b)/db = 1
-    return (unbroadcast(g, a.shape) if a.requires_grad else None,
-            unbroadcast(g, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g, a.data.shape) if a.requires_grad else None,
+            unbroadcast(g, b.data.shape) if b.requires_grad else None)
 
 
 def sub(a: Any, b: Any) -> Tensor:
@@ -163,8 +163,8 @@ def sub(a: Any, b: Any) -> Tensor:
 
 def sub_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
-    return (unbroadcast(g, a.shape) if a.requires_grad else None,
-            unbroadcast(-g, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g, a.data.shape) if a.requires_grad else None,
+            unbroadcast(-g, b.data.shape) if b.requires_grad else None)
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -175,8 +175,8 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def mul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(ab)/da = b, d(ab)/db = a
-    return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
+            unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None)
 
 
 def div(a: Any, b: Any) -> Tensor:
@@ -281,7 +281,9 @@ def sigmoid(a: Tensor) -> Tensor:
 
 def sigmoid_backward(g: np.ndarray, out: Tensor) -> Grads:
     s = out.data
-    return (g * s * (1.0 - s),)                     # sigma' = sigma (1 - sigma)
+    slope = 1.0 - s                                 # sigma' = sigma (1 - sigma), without a third temporary
+    slope *= s
+    return (g * slope,)
 
 
 def relu(a: Tensor) -> Tensor:
@@ -317,16 +319,17 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
+    a_ndim, b_ndim = a.data.ndim, b.data.ndim
     # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
     # Each is returned as its two factors, left^T right (a ProductGrad), so that
     # backward can pool the uses of a shared matrix into one product (tensor.py).
-    if a.ndim == 2 and b.ndim == 2:
+    if a_ndim == 2 and b_ndim == 2:
         return (ProductGrad(g.T, b.data.T) if a.requires_grad else None,     # g B^T = (g^T)^T B^T
                 ProductGrad(a.data, g) if b.requires_grad else None)         # A^T g
-    if a.ndim == 2 and b.ndim == 1:                 # W @ h: dW = outer(g, h), a (m, 1) @ (1, n) product
+    if a_ndim == 2 and b_ndim == 1:                 # W @ h: dW = outer(g, h), a (m, 1) @ (1, n) product
         return (ProductGrad(g[np.newaxis, :], b.data[np.newaxis, :]) if a.requires_grad else None,
                 g @ a.data if b.requires_grad else None)
-    if a.ndim == 1 and b.ndim == 2:                 # h @ W: dW = outer(h, g)
+    if a_ndim == 1 and b_ndim == 2:                 # h @ W: dW = outer(h, g)
         return (b.data @ g if a.requires_grad else None,
                 ProductGrad(a.data[np.newaxis, :], g[np.newaxis, :]) if b.requires_grad else None)
     # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
@@ -356,10 +359,11 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
     """
     x, weight = _operands("linear", x, weight)
     bias = None if bias is None else as_tensor(bias, weight)
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    x_data, w_data = x.data, weight.data
+    if w_data.ndim != 2 or x_data.ndim == 0 or x_data.shape[-1] != w_data.shape[1]:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
                          f"(expected input (..., {weight.shape[-1] if weight.ndim else '?'}) and weight (n_out, n_in))")
-    out = x.data @ weight.data.T
+    out = x_data @ w_data.T
     if bias is None:
         return make_result(out, (x, weight), "linear", linear_backward)
     try:
@@ -372,11 +376,11 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
 
 def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
     x, weight = out.parents[:2]
-    n_out, n_in = weight.shape
+    n_out, n_in = weight.data.shape
     grad_x = grad_w = grad_b = None
     # d(x W^T)/dx contracts g with W; d(x W^T)/dW sums g^T x over every row of the batch.
     if x.requires_grad:
-        grad_x = unbroadcast(g @ weight.data, x.shape)
+        grad_x = unbroadcast(g @ weight.data, x.data.shape)
     if weight.requires_grad:
         rows = x.data
         if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
@@ -391,7 +395,7 @@ def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
         return grad_x, grad_w
     bias = out.parents[2]
     if bias.requires_grad:
-        grad_b = unbroadcast(g, bias.shape)
+        grad_b = unbroadcast(g, bias.data.shape)
     return grad_x, grad_w, grad_b
 
 

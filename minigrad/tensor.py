@@ -162,14 +162,20 @@ class Tensor:
     @staticmethod
     def _leaf(data: np.ndarray) -> Tensor:
         """Wrap an array the engine already owns, skipping the checks and copy of __init__."""
+        return Tensor._node(data, False, "", (), None, None)
+
+    @staticmethod
+    def _node(data: np.ndarray, requires_grad: bool, op: str, parents: tuple[Tensor, ...],
+              backward: Optional[Backward], saved: Any) -> Tensor:
+        """A Tensor with every attribute set once: what ``_leaf`` and every op's result are built with."""
         out = Tensor.__new__(Tensor)
         out.data = data
         out.grad = None
-        out.requires_grad = False
-        out.op = ""
-        out.parents = ()
-        out._backward = None
-        out.saved = None
+        out.requires_grad = requires_grad
+        out.op = op
+        out.parents = parents
+        out._backward = backward
+        out.saved = saved
         out.name = None
         out.scope = state.scope
         out.contributions = None
@@ -202,7 +208,10 @@ class Tensor:
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self.data)
         else:
-            seed = _as_float_array(grad, self.dtype, what="backward: grad")
+            if type(grad) is np.ndarray and grad.dtype == self.data.dtype:
+                seed = grad     # no copy needed: backward never writes into an array it did not allocate
+            else:
+                seed = _as_float_array(grad, self.dtype, what="backward: grad")
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
@@ -401,11 +410,12 @@ def count_uses(root: Tensor) -> dict[Tensor, int]:
         for parent in node.parents:
             if not parent.requires_grad:
                 continue
-            if parent in uses:
-                uses[parent] += 1
-            else:
+            count = uses.get(parent)
+            if count is None:
                 uses[parent] = 1
                 stack.append(parent)     # first time seen: walk its parents too
+            else:
+                uses[parent] = count + 1
     return uses
 
 
@@ -445,8 +455,8 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     be a view shared with other nodes, and optimizers modify ``.grad`` in place.
     """
     if node.grad is None:
-        if owned and g.dtype == node.data.dtype and g.shape == node.data.shape:
-            node.grad = g
+        if type(g) is np.ndarray and g.dtype == node.data.dtype and g.shape == node.data.shape:
+            node.grad = g if owned else g.copy()
         else:
             node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)
     else:
@@ -520,7 +530,7 @@ class SliceGrad:
 
     def scattered(self, like: Tensor) -> np.ndarray:
         """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``."""
-        full = np.zeros_like(like.data)
+        full = np.zeros(like.data.shape, like.data.dtype)     # (np.zeros_like costs a microsecond more)
         if self.advanced:
             np.add.at(full, self.index, self.values)
         else:
@@ -652,16 +662,15 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
     """
     if type(data) is not np.ndarray:    # numpy returns a scalar for some 0-d results
         data = np.asarray(data)
-    out = Tensor._leaf(data)
     if state.grad_enabled:
         for parent in parents:
             if parent.requires_grad:
-                out.requires_grad = True
-                out.op = op
-                out.parents = parents
-                out._backward = backward
-                out.saved = saved
+                out = Tensor._node(data, True, op, parents, backward, saved)
                 break
+        else:
+            out = Tensor._leaf(data)
+    else:
+        out = Tensor._leaf(data)
     if state.anomaly:
         _check_finite(op, out.scope, (data,), "forward")
     return out
