@@ -406,16 +406,14 @@ def count_uses(root: Tensor) -> dict[Tensor, int]:
     uses = {root: 0}
     stack = [root]
     while stack:
-        node = stack.pop()
-        for parent in node.parents:
+        for parent in stack.pop().parents:
             if not parent.requires_grad:
                 continue
-            count = uses.get(parent)
-            if count is None:
+            if parent in uses:
+                uses[parent] += 1
+            else:
                 uses[parent] = 1
                 stack.append(parent)     # first time seen: walk its parents too
-            else:
-                uses[parent] = count + 1
     return uses
 
 
@@ -610,6 +608,8 @@ class PooledProduct:
 
     def _multiply(self) -> None:
         """Add G^T X of the pending factors into ``sum`` and drop them."""
+        if not self.lefts:
+            return
         product = stacked_product(self.lefts, self.rights, self.users, self.like)
         if self.sum is None:
             self.sum = product
@@ -632,15 +632,23 @@ def stacked_product(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], u
     except ValueError:
         product = None
     if product is None or product.shape != like.data.shape:
-        for user, left, right in zip(users, lefts, rights):
-            if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0] or \
-                    (left.shape[1], right.shape[1]) != like.data.shape:
-                break
-        where = f" in scope '{user.scope}'" if user.scope else ""
-        raise ShapeError(f"backward: op '{user.op}'{where} sent its input of shape {like.data.shape} a gradient "
-                         f"left^T right with factors of shapes {left.shape} and {right.shape}, which do not "
-                         f"multiply to that shape")
+        raise _product_shape_error(lefts, rights, users, like)
     return product
+
+
+def _product_shape_error(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], users: Sequence[Tensor],
+                         like: Tensor) -> ShapeError:
+    """The error for factors that do not multiply to ``like``'s shape, naming the first use that is wrong."""
+    expected = like.data.shape
+    for user, left, right in zip(users, lefts, rights):
+        if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0] or \
+                (left.shape[1], right.shape[1]) != expected:
+            where = f" in scope '{user.scope}'" if user.scope else ""
+            return ShapeError(f"backward: op '{user.op}'{where} sent its input of shape {expected} a gradient "
+                              f"left^T right with factors of shapes {left.shape} and {right.shape}, which do "
+                              f"not multiply to that shape")
+    return ShapeError(f"backward: the gradient factors sent to a tensor of shape {expected} by "
+                      f"{len(users)} ops do not multiply to that shape")
 
 
 def densify(grad: Any, like: Tensor) -> np.ndarray:
