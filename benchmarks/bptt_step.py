@@ -42,6 +42,7 @@ from typing import Callable, Optional
 import numpy as np
 
 import nets
+from minigrad.tensor import count_uses
 from nets import reference
 
 from . import handwritten
@@ -301,6 +302,43 @@ def torch_installed() -> bool:
     return True
 
 
+# --------------------------------------------------- where the time goes when B = 1
+def time_split(kind: str, B: int, T: int, D: int, H: int, repeats: int) -> dict:
+    """The engine's step cut in three, per time step: the forward (graph building), count_uses, the rest of backward.
+
+    Each part is timed on its own over ``repeats`` steps (median of the
+    fastest half), next to both floors' whole step, so that the overhead-bound
+    case (B = 1) shows which part of the engine the remaining time is in.
+    """
+    rng = np.random.default_rng(0)
+    net = NETS[kind](D, H, rng=0)
+    params = {name: p.data.copy() for name, p in net.named_parameters()}
+    x, y = rng.standard_normal((T, B, D)), rng.standard_normal((T, B, H))
+    floors = {"per_step": per_step_floor(kind, params, x, y), "careful": careful_floor(kind, params, x, y)}
+    parts: dict[str, list[float]] = {"forward": [], "count_uses": [], "backward": [], "per_step": [], "careful": []}
+    nodes = 0
+    for _ in range(repeats + 1):
+        net.zero_grad()
+        start = time.process_time()
+        output, _ = net(x)
+        error = output - y
+        loss = (error * error).sum()
+        built = time.process_time()
+        nodes = len(count_uses(loss))
+        counted = time.process_time()
+        loss.backward()                       # counts the uses again, then the loop
+        done = time.process_time()
+        parts["forward"].append(built - start)
+        parts["count_uses"].append(counted - built)
+        parts["backward"].append(done - counted - (counted - built))
+        for name, floor in floors.items():
+            start = time.process_time()
+            floor()
+            parts[name].append(time.process_time() - start)
+    per_step_us = {name: typical(values[1:]) / T * 1e6 for name, values in parts.items()}
+    return {"us_per_step": per_step_us, "nodes_per_step": nodes / T}
+
+
 # ----------------------------------------------------------------------------- report
 def verdict(ratio: float, aim: Optional[float]) -> str:
     if aim is None:
@@ -370,6 +408,28 @@ def scaling_table(results: dict) -> list[str]:
     return lines
 
 
+def split_table(splits: dict[str, dict], shape: tuple[int, int, int, int]) -> list[str]:
+    B, T, D, H = shape
+    lines = [
+        f"### Where the time goes in the overhead-bound case (B={B}, T={T}, D={D}, H={H})",
+        "",
+        "Microseconds per time step. The engine's step timed in parts (`time_split`): *forward* builds "
+        "the graph (the ops' numpy calls and one Tensor per op), *count_uses* is backward's first walk "
+        "over the graph, *backward loop* the rest of backward (every VJP and the pooling). *tensors per "
+        "step*: the graph's size over T.",
+        "",
+        "| net | tensors per step | forward | count_uses | backward loop | engine total | per-step floor "
+        "| careful floor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, split in splits.items():
+        us = split["us_per_step"]
+        total = us["forward"] + us["count_uses"] + us["backward"]
+        lines.append(f"| {kind.upper()} | {split['nodes_per_step']:.0f} | {us['forward']:.1f} | {us['count_uses']:.1f} | "
+                     f"{us['backward']:.1f} | {total:.1f} | {us['per_step']:.1f} | {us['careful']:.1f} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; print, do not write the docs")
@@ -399,6 +459,11 @@ def main() -> None:
                   f"{memory['careful'] / 2**20:.1f}; {result['rounds']} rounds", flush=True)
             rows.append((kind, (B, T, D, H), result))
     lines = steps_table(rows, repeats)
+    overhead_bound = (1, 1000, 4, 32)
+    splits = {kind: time_split(kind, *overhead_bound, repeats=max(5, repeats // 2)) for kind in args.kinds}
+    table = split_table(splits, overhead_bound)
+    print("\n".join(table), flush=True)
+    lines += [""] + table
     if not args.no_scaling:
         results = scaling(torch_installed() and not args.no_others)
         table = scaling_table(results)

@@ -575,7 +575,7 @@ class ProductGrad:
 # use's g kept until the end, a 10^5-step RNN would hold 10^5 extra arrays.
 # Past this size the pending rows are multiplied and added up, so memory stays
 # bounded and each product still spans thousands of rows.
-POOL_BYTES = 2 * 2**20
+POOL_BYTES = 2**20
 
 
 class PooledProduct:
