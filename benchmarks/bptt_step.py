@@ -430,6 +430,42 @@ def split_table(splits: dict[str, dict], shape: tuple[int, int, int, int]) -> li
     return lines
 
 
+def remarks(rows: list, splits: dict[str, dict]) -> list[str]:
+    """What the engine does, and where the remaining gap is, with this run's figures."""
+    ratio = {(kind, shape): result["ratios"] for kind, shape, result in rows}
+    big = [r["careful"] for (kind, shape), r in ratio.items() if shape[0] >= 32]
+    lines = [
+        "",
+        "What the engine does to get there (docs/engine.md): one `linear` op for W h + b; the input "
+        "projection of all time steps in one matrix product; a backward that consumes each step's "
+        "gradients as soon as they are complete (use counts, a last-in-first-out ready stack); a shared "
+        "weight's gradient pooled as one product over all its uses, dW = G^T X, formed when its last use "
+        "is processed (section 5 of engine.md), instead of T small products and T additions; ops as "
+        "module-level forward/backward pairs, each result built in one constructor call; the garbage "
+        "collector paused while a graph is built or walked; glibc told to keep freed memory. None of it "
+        "is specific to recurrent nets, and no cell is fused: a step is the seeds' equations, op by op.",
+    ]
+    if big:
+        lines += ["", f"With a batch (B = 32 and 128) the numpy work dominates: the engine is "
+                      f"{min(big):.2f}x to {max(big):.2f}x the careful floor. Part of that is the nets' "
+                      "choice, not the engine's: the LSTM takes one sigmoid over all four gate blocks "
+                      "(two ops fewer per step, `nets/cells.py`), so it computes a quarter more "
+                      "transcendental functions than the floors, and the engine keeps every intermediate "
+                      "of the unrolled graph (the memory column)."]
+    for kind, split in splits.items():
+        us = split["us_per_step"]
+        engine = us["forward"] + us["count_uses"] + us["backward"]
+        lines += ["", f"At B = 1 ({kind.upper()}) the engine's step costs {engine:.0f} µs per time step for "
+                      f"{split['nodes_per_step']:.0f} tensors, {engine / split['nodes_per_step']:.1f} µs per "
+                      f"tensor for its forward and backward together, against {us['careful']:.0f} µs for "
+                      f"the careful floor's whole step: at this size each numpy call costs about a "
+                      "microsecond, and the engine's own work per op (a Tensor made in the forward, the "
+                      "use count and the loop's bookkeeping in the backward) is the rest of the gap. "
+                      f"count_uses alone is {us['count_uses']:.1f} µs per step."]
+        break                                   # one net is enough for the sentence; the table has all
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats; print, do not write the docs")
@@ -463,7 +499,7 @@ def main() -> None:
     splits = {kind: time_split(kind, *overhead_bound, repeats=max(5, repeats // 2)) for kind in args.kinds}
     table = split_table(splits, overhead_bound)
     print("\n".join(table), flush=True)
-    lines += [""] + table
+    lines += [""] + table + remarks(rows, {kind: splits[kind] for kind in ("lstm",) if kind in splits})
     if not args.no_scaling:
         results = scaling(torch_installed() and not args.no_others)
         table = scaling_table(results)

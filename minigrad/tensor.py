@@ -13,6 +13,10 @@ Reading order for a newcomer:
    and the gradients from its several uses are *summed*. That sum is the pooling of gradients of shared
    parameters (seed 004, "Training the RNN"; seed 000, "Learning algorithms
    for RNNs": dE/dW = sum_t dE/dW_t).
+3. A weight's gradient from ``linear`` or ``matmul`` arrives as two factors
+   (``ProductGrad``: g^T x), and the sum over its uses is formed as one
+   product, sum_t g_t^T x_t = G^T X, once its last use is processed
+   (``PooledProduct``).
 """
 from __future__ import annotations
 
