@@ -84,7 +84,8 @@ def test_factors_flushed_in_blocks_give_the_same_gradient(monkeypatch) -> None:
 
 
 def test_a_weight_used_by_linear_matmul_and_a_slice_pools_all_three_kinds_of_gradient() -> None:
-    # Deferred factors (linear, W @ v, v @ W, x @ W, W @ x^T), a sparse slice gradient and a dense one.
+    # Deferred factors (linear, W @ v, v @ W, x @ W, W @ x^T, W @ W: both operands), a slice's
+    # sparse gradient and a dense one, all into one tensor.
     rng = np.random.default_rng(4)
     W = mg.Tensor(rng.standard_normal((3, 3)), requires_grad=True)
     x = mg.Tensor(rng.standard_normal((2, 3)))
@@ -92,7 +93,7 @@ def test_a_weight_used_by_linear_matmul_and_a_slice_pools_all_three_kinds_of_gra
 
     def f(W):
         return ((linear(x, W).tanh() ** 2).sum() + (W @ v).sum() + (v @ W).sum()
-                + (x @ W).sum() + (W @ x.T).sum() + W[0].sum() * 2.0 + (W * W).sum())
+                + (x @ W).sum() + (W @ x.T).sum() + (W @ W).sum() + W[0].sum() * 2.0 + (W * W).sum())
 
     assert gradcheck(f, [W])
 
