@@ -449,9 +449,9 @@ def remarks(rows: list, splits: dict[str, dict]) -> list[str]:
         lines += ["", f"With a batch (B = 32 and 128) the numpy work dominates: the engine is "
                       f"{min(big):.2f}x to {max(big):.2f}x the careful floor. Part of that is the nets' "
                       "choice, not the engine's: the LSTM takes one sigmoid over all four gate blocks "
-                      "(two ops fewer per step, `nets/cells.py`), so it computes a quarter more "
-                      "transcendental functions than the floors, and the engine keeps every intermediate "
-                      "of the unrolled graph (the memory column)."]
+                      "(two ops fewer per step, `nets/cells.py`), so it evaluates a fifth more tanh than "
+                      "the careful floor (6H per row and step against 5H), and the engine keeps every "
+                      "intermediate of the unrolled graph (the memory column)."]
     for kind, split in splits.items():
         us = split["us_per_step"]
         engine = us["forward"] + us["count_uses"] + us["backward"]
@@ -473,6 +473,8 @@ def main() -> None:
     parser.add_argument("--no-others", action="store_true", help="skip PyTorch and HIPS autograd")
     parser.add_argument("--no-scaling", action="store_true", help="skip the T = 10^3 .. 10^5 table")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--section", default=None,
+                        help="the docs/benchmarks.md section to write (default: by OPENBLAS_CORETYPE)")
     parser.add_argument("--scaling-child", nargs=2, metavar=("LIBRARY", "T"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scaling_child:
@@ -515,7 +517,7 @@ def main() -> None:
         "",
         f"Recorded with: `{command}` (PyTorch and HIPS autograd columns appear when `torch` and "
         "`autograd` are installed)."]
-    write_section(section_name(), "\n".join(lines))
+    write_section(args.section or section_name(), "\n".join(lines))
 
 
 def section_name() -> str:
