@@ -364,7 +364,8 @@ def steps_table(rows: list, repeats: int) -> list[str]:
         f"the aim is {FLOOR_AIM}. Peak memory: tracemalloc's peak during one step.",
         "",
         "| net | B | T | D | H | engine (ms) | per-step floor (ms) | careful floor (ms) | engine / per-step "
-        "| target | engine / careful | PyTorch cell loop | HIPS autograd | rounds | peak MiB engine / per-step / careful |",
+        "| target | engine / careful | PyTorch cell loop | HIPS autograd | rounds "
+        "| peak MiB engine / per-step / careful |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind, (B, T, D, H), result in rows:
@@ -425,8 +426,9 @@ def split_table(splits: dict[str, dict], shape: tuple[int, int, int, int]) -> li
     for kind, split in splits.items():
         us = split["us_per_step"]
         total = us["forward"] + us["count_uses"] + us["backward"]
-        lines.append(f"| {kind.upper()} | {split['nodes_per_step']:.0f} | {us['forward']:.1f} | {us['count_uses']:.1f} | "
-                     f"{us['backward']:.1f} | {total:.1f} | {us['per_step']:.1f} | {us['careful']:.1f} |")
+        lines.append(f"| {kind.upper()} | {split['nodes_per_step']:.0f} | {us['forward']:.1f} | "
+                     f"{us['count_uses']:.1f} | {us['backward']:.1f} | {total:.1f} | {us['per_step']:.1f} | "
+                     f"{us['careful']:.1f} |")
     return lines
 
 

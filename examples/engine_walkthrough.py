@@ -200,8 +200,8 @@ def section_backward() -> str:
                 continue
             if isinstance(grad, ProductGrad):
                 received.setdefault(id(parent), []).append((step, grad))
-                lines.append(f"   -> dE/d{label(parent)}: g^T x, kept as its two factors until {label(parent)}'s last use "
-                             f"(ProductGrad)")
+                lines.append(f"   -> dE/d{label(parent)}: g^T x, kept as its two factors until "
+                             f"{label(parent)}'s last use (ProductGrad)")
                 lines.append(f"        g = {fmt(grad.left)}   (this step's dE/d{label(node)}, as a row)")
                 lines.append(f"        x = {fmt(grad.right)}   ({label(node.parents[1])}, as a row)")
                 continue

@@ -458,7 +458,7 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     """
     if node.grad is None:
         if type(g) is np.ndarray and g.dtype == node.data.dtype and g.shape == node.data.shape:
-            node.grad = g if owned else g.copy()
+            node.grad = g if owned else g.copy(order="K")     # K: a transposed view copies as fast as any
         else:
             node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)
     else:
