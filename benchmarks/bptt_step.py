@@ -447,7 +447,7 @@ def remarks(rows: list, splits: dict[str, dict]) -> list[str]:
         "collector paused while a graph is built or walked; glibc told to keep freed memory. None of it "
         "is specific to recurrent nets, and no cell is fused: a step is the seeds' equations, op by op.",
     ]
-    if big:
+    if big and any(kind == "lstm" for kind, _ in ratio):
         lines += ["", f"With a batch (B = 32 and 128) the numpy work dominates: the engine is "
                       f"{min(big):.2f}x to {max(big):.2f}x the careful floor. Part of that is the nets' "
                       "choice, not the engine's: the LSTM takes one sigmoid over all four gate blocks "
@@ -511,7 +511,7 @@ def main() -> None:
         lines += [""] + table
     if args.quick:
         return
-    command = "python -m benchmarks.bptt_step"
+    command = " ".join(["python -m benchmarks.bptt_step"] + sys.argv[1:])
     lines += [
         "",
         machine_line() + f" Load average {os.getloadavg()[0]:.1f} at the end (2 cores, shared with other "
