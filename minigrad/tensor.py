@@ -212,8 +212,10 @@ class Tensor:
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self.data)
         else:
-            if type(grad) is np.ndarray and grad.dtype == self.data.dtype:
-                seed = grad     # no copy needed: backward never writes into an array it did not allocate
+            if type(grad) is np.ndarray and grad.dtype == self.data.dtype and not keep_contributions:
+                # No copy needed: backward never writes into an array it did not allocate
+                # (recorded contributions may hold it, so with them it is copied).
+                seed = grad
             else:
                 seed = _as_float_array(grad, self.dtype, what="backward: grad")
             if seed.shape != self.shape:
