@@ -180,3 +180,26 @@ def test_factors_with_different_row_counts_are_named() -> None:
     with pytest.raises(mg.ShapeError, match=r"op 'rows_mismatch' sent its input of shape \(2, 2\).*"
                                             r"\(2, 2\) and \(3, 2\)"):
         y.sum().backward()
+
+
+# ------------------------------------------------------------- the leaner op path
+def test_a_seed_passed_to_backward_is_never_a_leafs_gradient_nor_written_into() -> None:
+    # backward uses the caller's float array as its seed without a copy: it must stay the caller's.
+    x = mg.Tensor([1.0, 2.0], requires_grad=True)
+    seed = np.array([3.0, 4.0])
+    (x + 0.0).backward(seed)                  # add hands the seed itself to x
+    assert x.grad is not seed
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+    x.grad += 1.0                             # an optimizer's in-place update
+    np.testing.assert_array_equal(seed, [3.0, 4.0])
+    (x + 0.0).backward(seed)                  # and a second backward adds, not aliases
+    np.testing.assert_array_equal(x.grad, [7.0, 9.0])
+    np.testing.assert_array_equal(seed, [3.0, 4.0])
+
+
+def test_a_leafs_gradient_from_a_transposed_view_keeps_its_values() -> None:
+    x = mg.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    g = np.arange(6.0).reshape(3, 2) * 10
+    x.T.backward(g)
+    np.testing.assert_array_equal(x.grad, g.T)
+    assert x.grad.shape == (2, 3)
