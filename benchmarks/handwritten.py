@@ -34,12 +34,16 @@ Params = dict[str, np.ndarray]
 
 
 def _sigmoid_inplace(a: np.ndarray) -> np.ndarray:
-    """a <- 1 / (1 + e^-a), as 0.5 (1 + tanh(a / 2)) (no overflow), in place."""
-    a *= 0.5
-    np.tanh(a, out=a)
+    """a <- 1 / (1 + e^-a), in place, the exponent clamped so that e^-a cannot overflow.
+
+    The same kernel as the engine's sigmoid (faster than the 0.5 (1 + tanh(a/2))
+    form of nets/reference.py where numpy's tanh is not vectorized).
+    """
+    np.negative(a, out=a)
+    np.minimum(a, 700.0, out=a)
+    np.exp(a, out=a)
     a += 1.0
-    a *= 0.5
-    return a
+    return np.reciprocal(a, out=a)
 
 
 def _weights(params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

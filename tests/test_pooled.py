@@ -203,3 +203,17 @@ def test_a_leafs_gradient_from_a_transposed_view_keeps_its_values() -> None:
     x.T.backward(g)
     np.testing.assert_array_equal(x.grad, g.T)
     assert x.grad.shape == (2, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_keeps_its_lower_tail_and_never_warns(dtype) -> None:
+    # The exp form with a clamped exponent: sigma(x) ~ e^x far below 0 (the tanh form rounds
+    # to 0 below x = -37), no overflow warning at any size of x, exactly 0.5 at 0.
+    x = np.array([-1e6, -80.0, -50.0, -37.5, -5.0, 0.0, 5.0, 50.0, 1e6], dtype=dtype)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):      # (underflow to 0 is fine)
+        s = mg.Tensor(x).sigmoid().data
+    assert s.dtype == dtype
+    moderate = np.abs(x) <= (50 if dtype == np.float64 else 20)
+    exact = 1.0 / (1.0 + np.exp(-x[moderate].astype(np.longdouble)))
+    np.testing.assert_allclose(s[moderate], exact.astype(dtype), rtol=1e-6 if dtype == np.float32 else 1e-13)
+    assert s[5] == 0.5 and s[-1] == 1.0 and 0.0 <= s[0] < 1e-37
