@@ -446,6 +446,12 @@ def remarks(rows: list, splits: dict[str, dict]) -> list[str]:
         "module-level forward/backward pairs, each result built in one constructor call; the garbage "
         "collector paused while a graph is built or walked; glibc told to keep freed memory. None of it "
         "is specific to recurrent nets, and no cell is fused: a step is the seeds' equations, op by op.",
+        "",
+        "One difference in kernels, so that the ratios are read right: the engine's sigmoid is "
+        "1/(1 + e^-x) with a clamped exponent, the per-step floor (`nets/reference.py`, the oracle, left "
+        "as the lectures write it) uses 0.5 (1 + tanh(x/2)), which is about twice as slow where numpy's "
+        "tanh is not vectorized (this CPU); the careful floor uses the engine's kernel, so the ratio to "
+        "it compares like with like.",
     ]
     if big and any(kind == "lstm" for kind, _ in ratio):
         lines += ["", f"With a batch (B = 32 and 128) the numpy work dominates: the engine is "
