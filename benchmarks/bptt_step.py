@@ -134,22 +134,20 @@ def hips_step(kind: str, params: dict, x: np.ndarray, y: np.ndarray) -> Optional
         c = anp.zeros((x.shape[1], H))
         total = 0.0
         for t in range(x.shape[0]):
-            if kind == "gru":
-                xp, hp = anp.dot(x[t], w_ih.T) + b_ih, anp.dot(h, w_hh.T) + b_hh
-                r = 1 / (1 + anp.exp(-(xp[:, :H] + hp[:, :H])))
-                z = 1 / (1 + anp.exp(-(xp[:, H:2 * H] + hp[:, H:2 * H])))
-                n = anp.tanh(xp[:, 2 * H:] + r * hp[:, 2 * H:])
-                h = (1 - z) * n + z * h
-                total = total + anp.sum((h - y[t]) ** 2)
-                continue
-            gates = anp.dot(x[t], w_ih.T) + b_ih + anp.dot(h, w_hh.T) + b_hh
+            xp, hp = anp.dot(x[t], w_ih.T) + b_ih, anp.dot(h, w_hh.T) + b_hh
             if kind == "rnn":
-                h = anp.tanh(gates)
-            else:
+                h = anp.tanh(xp + hp)
+            elif kind == "lstm":
+                gates = xp + hp
                 i, f = 1 / (1 + anp.exp(-gates[:, :H])), 1 / (1 + anp.exp(-gates[:, H:2 * H]))
                 g, o = anp.tanh(gates[:, 2 * H:3 * H]), 1 / (1 + anp.exp(-gates[:, 3 * H:]))
                 c = f * c + i * g
                 h = o * anp.tanh(c)
+            else:                                   # the GRU: b_hn stays inside r * (W_hn h + b_hn)
+                r = 1 / (1 + anp.exp(-(xp[:, :H] + hp[:, :H])))
+                z = 1 / (1 + anp.exp(-(xp[:, H:2 * H] + hp[:, H:2 * H])))
+                n = anp.tanh(xp[:, 2 * H:] + r * hp[:, 2 * H:])
+                h = (1 - z) * n + z * h
             total = total + anp.sum((h - y[t]) ** 2)
         return total
 
