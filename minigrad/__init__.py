@@ -9,14 +9,14 @@ from ._state import (current_scope, detect_anomaly, enable_grad, is_grad_enabled
 from .errors import AnomalyError, ShapeError
 from .ops import concatenate, stack, unbroadcast
 from .random import manual_seed
-from .render import draw
+from .render import animate_backward, draw
 from .tensor import Tensor, topological_order
 from . import nn, optim, testing  # noqa: E402  (after Tensor: they build on it)
 
 __all__ = [
     "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope",
     "detect_anomaly", "concatenate", "stack", "unbroadcast", "topological_order",
-    "manual_seed", "ShapeError", "AnomalyError", "gc_paused", "draw", "set_grad_enabled",
+    "manual_seed", "ShapeError", "AnomalyError", "gc_paused", "draw", "animate_backward", "set_grad_enabled",
     "nn", "optim", "testing",
 ]
 __version__ = "0.1.0"

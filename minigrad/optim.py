@@ -27,6 +27,12 @@ def _as_list(params: Iterable[Tensor], who: str) -> list[Tensor]:
 
 
 class Optimizer:
+    """What every optimizer shares (``torch.optim.Optimizer``): the parameters, ``zero_grad`` and ``step``.
+
+    ``step`` adds weight decay to each gradient, then hands it to the
+    subclass's ``_update``, which changes the parameter's data in place.
+    """
+
     def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> None:
         if lr < 0:
             raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
