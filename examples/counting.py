@@ -390,6 +390,8 @@ def main() -> None:
           f"{max(np.max(np.abs(engine[k] - fd[k])) for k in ['dJ/dU', 'dJ/dV', 'dJ/dW']):.1e}.")
     print("  Engine vs the correct BPTT sum over paths (numpy): max |diff| = "
           f"{max(np.max(np.abs(engine[k] - paths[k])) for k in ['dJ/dU', 'dJ/dV', 'dJ/dW']):.1e}.")
+    print("  Slide vs the engine (the true gradient): max |diff| = "
+          f"{max(np.max(np.abs(SLIDE[k] - engine[k])) for k in ['dJ/dU', 'dJ/dW']):.2g}.")
     print("  Slide vs the slide's formula (in numpy): max |diff| = "
           f"{max(np.max(np.abs(SLIDE[k] - wrong[k])) for k in ['dJ/dU', 'dJ/dW']):.1e} "
           "(the slide rounds; it prints its weights to 4 decimals).")

@@ -3,7 +3,9 @@
 A page maintained this way holds
 
 - output blocks ``<!-- TAG: NAME -->`` ... ``<!-- /TAG -->``, filled with
-  the text that section NAME of the page's script prints;
+  the text that section NAME of the page's script prints (in a ```text block;
+  ``<!-- TAG prose: NAME -->`` ... ``<!-- /TAG prose -->`` takes it as Markdown,
+  for prose that quotes the numbers of a table);
 - links to code lines whose text is the code on that line, e.g.
   ``[`total += parent_grad`](../minigrad/tensor.py#L265)``: refreshing points
   each link at the line holding its text (the match nearest the old number
@@ -29,7 +31,9 @@ PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
 def refresh_blocks(text: str, tag: str, sections: dict[str, Callable[[], str]]) -> str:
     """Fill every ``<!-- tag: NAME -->`` block with the output of ``sections[NAME]()``."""
     block = re.compile(rf"(<!-- {tag}: (\w+) -->\n).*?(<!-- /{tag} -->)", re.S)
-    return block.sub(lambda m: f"{m.group(1)}```text\n{sections[m.group(2)]()}\n```\n{m.group(3)}", text)
+    text = block.sub(lambda m: f"{m.group(1)}```text\n{sections[m.group(2)]()}\n```\n{m.group(3)}", text)
+    prose = re.compile(rf"(<!-- {tag} prose: (\w+) -->\n).*?(<!-- /{tag} prose -->)", re.S)
+    return prose.sub(lambda m: f"{m.group(1)}{sections[m.group(2)]()}\n{m.group(3)}", text)
 
 
 def refresh_links(text: str, doc: Path) -> tuple[str, list[str]]:

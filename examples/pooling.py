@@ -135,7 +135,13 @@ def _vanishing_report() -> str:
     return vanishing_gradients.report(vanishing_gradients.measure())
 
 
-SECTIONS = {"pooling": report, "vanishing": _vanishing_report}
+def _vanishing_findings() -> str:
+    """The prose under those tables, with the numbers of the same run."""
+    import vanishing_gradients
+    return vanishing_gradients.findings(vanishing_gradients.measure())
+
+
+SECTIONS = {"pooling": report, "vanishing": _vanishing_report, "vanishing_findings": _vanishing_findings}
 
 
 def doctest_context():

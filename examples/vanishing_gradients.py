@@ -293,6 +293,47 @@ def report(results: dict[str, dict[float, np.ndarray]]) -> str:
     return "\n".join(lines)
 
 
+def findings(results: dict[str, dict[float, np.ndarray]]) -> str:
+    """The prose under the tables, in docs/bptt.md: every number it quotes is computed here, from the same run."""
+    linear, tanh = results["linear"], results["tanh"]
+    last = STEPS
+    factor = {nl: {rho: per_step_factor(norms) for rho, norms in by_rho.items()} for nl, by_rho in results.items()}
+    slope = {rho: mean_tanh_slope(rho) for rho in RHOS}
+    worst = max(abs(f / rho - 1.0) for rho, f in factor["linear"].items())
+    unit = linear[1.0]
+    listed = ", ".join(f"{factor['linear'][rho]:.3f}" for rho in RHOS)
+    big, top = 1.5, max(RHOS)
+    return "\n".join([
+        "What the numbers say:",
+        "",
+        "- **Linear recurrence: the pure eigenvalue effect.** Below ρ = 1 the gradient vanishes,",
+        "  above it explodes, and far from the loss every step back multiplies the norm by ρ: the",
+        f"  fitted per-step factors ({listed}) are within {100 * worst:.1f}% of ρ.",
+        "  Over the first few lags the curves can sit above ρ^(T−t) (dashed): this W is not",
+        "  symmetric, and a non-normal matrix can amplify a vector for a while before its",
+        f"  eigenvalues take over; at ρ = 1 the norm first grows to {unit.max():.3g} (at lag {unit.argmax()}) "
+        f"and is still",
+        f"  {unit[last]:.3g} at lag {last}. The spectral radius decides the long run, not the first steps.",
+        "- **tanh recurrence: saturation tames the explosion, and deepens the vanishing.** Each",
+        "  backward step multiplies by tanh's slope 1 − h(t)² ≤ 1 before W, so every per-step",
+        "  factor is below its linear counterpart. At ρ = 1 and ρ = 1.1 the gradient now vanishes",
+        f"  ({tanh[1.0][last]:.2e} and {tanh[1.1][last]:.2e} at lag {last}). At ρ = {big:g} the linear "
+        f"gradient has grown by {linear[big][last]:.2e}",
+        f"  after {last} steps and the tanh one by {tanh[big][last]:.3g}: the bigger W drives the units "
+        f"into saturation,",
+        f"  where the slope is small (mean slope {slope[big]:.3f}, against {slope[min(RHOS)]:.3f} at "
+        f"ρ = {min(RHOS):g}).",
+        f"- **But tanh does not abolish explosion.** At ρ = {big:g} and {top:g} the tanh gradient still grows",
+        f"  (per-step factors {factor['tanh'][big]:.3f} and {factor['tanh'][top]:.3f}, a factor "
+        f"{tanh[top][last]:.3g} at lag {last} for ρ = {top:g}): with a large W the",
+        "  tanh net is chaotic, and small changes to an early state still get amplified, just far",
+        "  more slowly than ρ^(T−t). The mean slope is only intuition here, not a formula:",
+        f"  {top:g} × {slope[top]:.3f} = {top * slope[top]:.2f} {'<' if top * slope[top] < 1 else '≥'} 1, "
+        f"yet the ρ = {top:g} gradient grows, because the slopes along the",
+        "  directions that matter are not the average slope.",
+    ])
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parser(__doc__.split("\n")[0], default_out=PLOT_PATH.parent, seed=False)
     arguments.add_argument("--no-plot", action="store_true", help="print the tables only")

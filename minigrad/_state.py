@@ -10,12 +10,13 @@ from typing import Iterator
 
 
 class _State:
-    __slots__ = ("grad_enabled", "scope", "anomaly")
+    __slots__ = ("grad_enabled", "scope", "anomaly", "write_clock")
 
     def __init__(self) -> None:
         self.grad_enabled = True   # False inside `no_grad()`: ops record no graph
         self.scope = ""            # "layer0/fwd/t=3": path of the enclosing `scope()` blocks
         self.anomaly = False       # True inside `detect_anomaly()`
+        self.write_clock = 0       # writes through Tensor.data so far (tensor.py, _mark_written)
 
 
 state = _State()

@@ -8,7 +8,9 @@ Each op is a pair of functions, one under the other:
       backward needs besides the inputs and the output, e.g. the summed axes);
   ``op_backward(g, out)``: given g = dL/d(out), returns dL/d(input) for each
       input, in order: a vector-Jacobian product (VJP). ``out.parents`` are the
-      inputs, ``out.data`` the output, ``out.saved`` what the forward saved.
+      inputs, ``out._data`` the output, ``out.saved`` what the forward saved.
+      (Ops read ``_data``, the tensor's own array; ``data`` is the view handed
+      to users, which counts their writes: see tensor.py.)
 
 ``Tensor.backward`` (tensor.py) calls the ``*_backward`` functions from the
 output to the leaves. Inputs that need no gradient get ``None``, so no work is
@@ -48,7 +50,7 @@ def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if like is not None and isinstance(value, (int, float)):   # bool is an int too
-        return Tensor._leaf(np.asarray(value, dtype=like.data.dtype))
+        return Tensor._leaf(np.asarray(value, dtype=like._data.dtype))
     return Tensor(value)
 
 
@@ -89,7 +91,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def _elementwise(op: str, function: Callable, a: Tensor, b: Tensor) -> np.ndarray:
     """Apply a broadcasting numpy function, naming the op and shapes if they don't fit."""
     try:
-        return function(a.data, b.data)
+        return function(a._data, b._data)
     except ValueError:
         raise ShapeError(f"{op}: cannot broadcast shapes {a.shape} and {b.shape}") from None
 
@@ -151,8 +153,8 @@ def add(a: Any, b: Any) -> Tensor:
 
 def add_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(a+b)/da = d(a+b)/db = 1
-    return (unbroadcast(g, a.data.shape) if a.requires_grad else None,
-            unbroadcast(g, b.data.shape) if b.requires_grad else None)
+    return (unbroadcast(g, a._data.shape) if a.requires_grad else None,
+            unbroadcast(g, b._data.shape) if b.requires_grad else None)
 
 
 def sub(a: Any, b: Any) -> Tensor:
@@ -163,8 +165,8 @@ def sub(a: Any, b: Any) -> Tensor:
 
 def sub_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
-    return (unbroadcast(g, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-g, b.data.shape) if b.requires_grad else None)
+    return (unbroadcast(g, a._data.shape) if a.requires_grad else None,
+            unbroadcast(-g, b._data.shape) if b.requires_grad else None)
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -175,8 +177,8 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def mul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(ab)/da = b, d(ab)/db = a
-    return (unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None)
+    return (unbroadcast(g * b._data, a._data.shape) if a.requires_grad else None,
+            unbroadcast(g * a._data, b._data.shape) if b.requires_grad else None)
 
 
 def div(a: Any, b: Any) -> Tensor:
@@ -187,8 +189,8 @@ def div(a: Any, b: Any) -> Tensor:
 
 def div_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
-    return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(-g * out.data / b.data, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g / b._data, a.shape) if a.requires_grad else None,
+            unbroadcast(-g * out._data / b._data, b.shape) if b.requires_grad else None)
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (the op's name, as in numpy)
@@ -207,12 +209,12 @@ def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
     if a.requires_grad:
         # b a^(b-1) is 0 wherever b = 0 (a^0 is constant), also at a = 0 where a^(-1) is inf.
         with np.errstate(divide="ignore", invalid="ignore"):
-            slope = np.where(b.data == 0, 0.0, b.data * np.power(a.data, b.data - 1))
+            slope = np.where(b._data == 0, 0.0, b._data * np.power(a._data, b._data - 1))
         grad_a = unbroadcast(g * slope, a.shape)
     if b.requires_grad:
         # a^b log(a) -> 0 as a -> 0 (for b > 0): take that limit rather than 0 * log(0) = NaN, as PyTorch does.
         with np.errstate(divide="ignore", invalid="ignore"):
-            slope = np.where(a.data == 0, 0.0, out.data * np.log(np.where(a.data == 0, 1.0, a.data)))
+            slope = np.where(a._data == 0, 0.0, out._data * np.log(np.where(a._data == 0, 1.0, a._data)))
         grad_b = unbroadcast(g * slope, b.shape)
     return grad_a, grad_b
 
@@ -220,7 +222,7 @@ def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
 def neg(a: Tensor) -> Tensor:
     """-a. Shape: (...) -> (...)."""
     _require_tensor("neg", a)
-    return make_result(-a.data, (a,), "neg", neg_backward)
+    return make_result(-a._data, (a,), "neg", neg_backward)
 
 
 def neg_backward(g: np.ndarray, out: Tensor) -> Grads:
@@ -230,32 +232,32 @@ def neg_backward(g: np.ndarray, out: Tensor) -> Grads:
 def exp(a: Tensor) -> Tensor:
     """e^a elementwise. Shape: (...) -> (...)."""
     _require_tensor("exp", a)
-    return make_result(np.exp(a.data), (a,), "exp", exp_backward)
+    return make_result(np.exp(a._data), (a,), "exp", exp_backward)
 
 
 def exp_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (g * out.data,)                          # d e^a / da = e^a
+    return (g * out._data,)                          # d e^a / da = e^a
 
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm elementwise. Shape: (...) -> (...)."""
     _require_tensor("log", a)
-    return make_result(np.log(a.data), (a,), "log", log_backward)
+    return make_result(np.log(a._data), (a,), "log", log_backward)
 
 
 def log_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,) = out.parents
-    return (g / a.data,)                            # d log a / da = 1/a
+    return (g / a._data,)                            # d log a / da = 1/a
 
 
 def tanh(a: Tensor) -> Tensor:
     """tanh elementwise. Shape: (...) -> (...)."""
     _require_tensor("tanh", a)
-    return make_result(np.tanh(a.data), (a,), "tanh", tanh_backward)
+    return make_result(np.tanh(a._data), (a,), "tanh", tanh_backward)
 
 
 def tanh_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (g * (1.0 - out.data * out.data),)       # tanh' = 1 - tanh^2
+    return (g * (1.0 - out._data * out._data),)       # tanh' = 1 - tanh^2
 
 
 # e^t overflows past t = 709.8 (float64) or 88.7 (float32); 1 / (1 + e^t) is below 1e-304
@@ -282,11 +284,11 @@ def _logistic(x: np.ndarray) -> np.ndarray:
 def sigmoid(a: Tensor) -> Tensor:
     """The logistic function 1 / (1 + e^-a) elementwise. Shape: (...) -> (...)."""
     _require_tensor("sigmoid", a)
-    return make_result(_logistic(a.data), (a,), "sigmoid", sigmoid_backward)
+    return make_result(_logistic(a._data), (a,), "sigmoid", sigmoid_backward)
 
 
 def sigmoid_backward(g: np.ndarray, out: Tensor) -> Grads:
-    s = out.data
+    s = out._data
     slope = 1.0 - s                                 # sigma' = sigma (1 - sigma), without a third temporary
     slope *= s
     return (g * slope,)
@@ -295,11 +297,50 @@ def sigmoid_backward(g: np.ndarray, out: Tensor) -> Grads:
 def relu(a: Tensor) -> Tensor:
     """max(a, 0) elementwise. Shape: (...) -> (...). The derivative at 0 is taken as 0."""
     _require_tensor("relu", a)
-    return make_result(np.maximum(a.data, 0.0), (a,), "relu", relu_backward)
+    return make_result(np.maximum(a._data, 0.0), (a,), "relu", relu_backward)
 
 
 def relu_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (g * (out.data > 0),)
+    return (g * (out._data > 0),)
+
+
+# ------------------------------------------------------------ comparisons
+# Elementwise, broadcasting, as in numpy; the result is a boolean tensor that
+# does not require grad (a comparison is piecewise constant: its derivative is 0
+# wherever it exists), so it is a leaf whatever its inputs.
+def _compare(op: str, function: Callable, a: Any, b: Any) -> Tensor:
+    a, b = _operands(op, a, b)
+    return Tensor._leaf(np.asarray(_elementwise(op, function, a, b)))
+
+
+def eq(a: Any, b: Any) -> Tensor:
+    """a == b elementwise. Shapes: a (...), b (...) -> broadcast(a, b), dtype bool."""
+    return _compare("eq", np.equal, a, b)
+
+
+def ne(a: Any, b: Any) -> Tensor:
+    """a != b elementwise. Shapes as for ``eq``."""
+    return _compare("ne", np.not_equal, a, b)
+
+
+def lt(a: Any, b: Any) -> Tensor:
+    """a < b elementwise. Shapes as for ``eq``."""
+    return _compare("lt", np.less, a, b)
+
+
+def le(a: Any, b: Any) -> Tensor:
+    """a <= b elementwise. Shapes as for ``eq``."""
+    return _compare("le", np.less_equal, a, b)
+
+
+def gt(a: Any, b: Any) -> Tensor:
+    """a > b elementwise. Shapes as for ``eq``."""
+    return _compare("gt", np.greater, a, b)
+
+
+def ge(a: Any, b: Any) -> Tensor:
+    """a >= b elementwise. Shapes as for ``eq``."""
+    return _compare("ge", np.greater_equal, a, b)
 
 
 # --------------------------------------------------------------- matmul
@@ -314,7 +355,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {a.shape} and {b.shape}")
     try:
-        out = np.matmul(a.data, b.data)
+        out = np.matmul(a._data, b._data)
     except ValueError:
         raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
                          f"first ({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} "
@@ -325,23 +366,23 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
-    a_ndim, b_ndim = a.data.ndim, b.data.ndim
+    a_ndim, b_ndim = a._data.ndim, b._data.ndim
     # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
     # Each is returned as its two factors, left^T right (a ProductGrad), so that
     # backward can pool the uses of a shared matrix into one product (tensor.py).
     if a_ndim == 2 and b_ndim == 2:
-        return (ProductGrad(g.T, b.data.T) if a.requires_grad else None,     # g B^T = (g^T)^T B^T
-                ProductGrad(a.data, g) if b.requires_grad else None)         # A^T g
+        return (ProductGrad(g.T, b._data.T) if a.requires_grad else None,     # g B^T = (g^T)^T B^T
+                ProductGrad(a._data, g) if b.requires_grad else None)         # A^T g
     if a_ndim == 2 and b_ndim == 1:                 # W @ h: dW = outer(g, h), a (m, 1) @ (1, n) product
-        return (ProductGrad(g[np.newaxis, :], b.data[np.newaxis, :]) if a.requires_grad else None,
-                g @ a.data if b.requires_grad else None)
+        return (ProductGrad(g[np.newaxis, :], b._data[np.newaxis, :]) if a.requires_grad else None,
+                g @ a._data if b.requires_grad else None)
     if a_ndim == 1 and b_ndim == 2:                 # h @ W: dW = outer(h, g)
-        return (b.data @ g if a.requires_grad else None,
-                ProductGrad(a.data[np.newaxis, :], g[np.newaxis, :]) if b.requires_grad else None)
+        return (b._data @ g if a.requires_grad else None,
+                ProductGrad(a._data[np.newaxis, :], g[np.newaxis, :]) if b.requires_grad else None)
     # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
     # and batch dimensions are summed back to each operand's shape.
-    a2 = a.data if a.ndim > 1 else a.data[np.newaxis, :]
-    b2 = b.data if b.ndim > 1 else b.data[:, np.newaxis]
+    a2 = a._data if a.ndim > 1 else a._data[np.newaxis, :]
+    b2 = b._data if b.ndim > 1 else b._data[:, np.newaxis]
     g2 = g
     if b.ndim == 1:
         g2 = g2[..., np.newaxis]          # (..., m) -> (..., m, 1)
@@ -373,7 +414,7 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
     if bias is None:
         return make_result(out, (x, weight), "linear", linear_backward)
     try:
-        out = out + bias.data
+        out = out + bias._data
     except ValueError:
         raise ShapeError(f"linear: bias of shape {bias.shape} does not broadcast against the output "
                          f"shape {out.shape}") from None
@@ -382,13 +423,13 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
 
 def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
     x, weight = out.parents[:2]
-    n_out, n_in = weight.data.shape
+    n_out, n_in = weight._data.shape
     grad_x = grad_w = grad_b = None
     # d(x W^T)/dx contracts g with W; d(x W^T)/dW sums g^T x over every row of the batch.
     if x.requires_grad:
-        grad_x = unbroadcast(g @ weight.data, x.data.shape)
+        grad_x = unbroadcast(g @ weight._data, x._data.shape)
     if weight.requires_grad:
-        rows = x.data
+        rows = x._data
         if rows.shape[:-1] != g.shape[:-1]:          # x was broadcast against a larger bias
             rows = np.broadcast_to(rows, g.shape[:-1] + (n_in,))
         # g^T x, as its two factors: backward multiplies the factors of all of
@@ -401,7 +442,7 @@ def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
         return grad_x, grad_w
     bias = out.parents[2]
     if bias.requires_grad:
-        grad_b = unbroadcast(g, bias.data.shape)
+        grad_b = unbroadcast(g, bias._data.shape)
     return grad_x, grad_w, grad_b
 
 
@@ -410,7 +451,7 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
     _require_tensor("sum", a)
     axes = _normalize_axes("sum", axis, a.shape)
-    out = np.sum(a.data, axis=axes, keepdims=keepdims)
+    out = np.sum(a._data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
 
 
@@ -427,7 +468,7 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     count = _reduced_size(a.shape, axes)
     if count == 0:
         raise ShapeError(f"mean: cannot average over an empty axis of a tensor of shape {a.shape}")
-    out = np.mean(a.data, axis=axes, keepdims=keepdims)
+    out = np.mean(a._data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "mean", mean_backward, (axes, keepdims, count))
 
 
@@ -445,13 +486,13 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     axes = _normalize_axes("max", axis, a.shape)
     if _reduced_size(a.shape, axes) == 0:
         raise ShapeError(f"max: cannot take the maximum over an empty axis of a tensor of shape {a.shape}")
-    out = np.max(a.data, axis=axes, keepdims=keepdims)
+    out = np.max(a._data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "max", max_backward, (axes, keepdims))
 
 
 def max_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
-    winners = a.data == _restore_reduced_axes(out.data, axes, keepdims, a.ndim)
+    winners = a._data == _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
     share = winners / np.sum(winners, axis=axes, keepdims=True)
     return (share * _restore_reduced_axes(g, axes, keepdims, a.ndim),)
 
@@ -463,7 +504,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     try:
-        out = a.data.reshape(shape)
+        out = a._data.reshape(shape)
     except (ValueError, TypeError):
         raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
                          f"into shape {shape}") from None
@@ -495,7 +536,7 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
                              f"of a tensor of shape {a.shape}") from None
     # The VJP of a permutation is the inverse permutation.
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))
-    return make_result(a.data.transpose(axes), (a,), "transpose", transpose_backward, inverse)
+    return make_result(a._data.transpose(axes), (a,), "transpose", transpose_backward, inverse)
 
 
 def transpose_backward(g: np.ndarray, out: Tensor) -> Grads:
@@ -510,7 +551,7 @@ def flip(a: Tensor, axis: Any = None) -> Tensor:
     """
     _require_tensor("flip", a)
     axes = _normalize_axes("flip", axis, a.shape)
-    return make_result(np.flip(a.data, axes), (a,), "flip", flip_backward, axes)
+    return make_result(np.flip(a._data, axes), (a,), "flip", flip_backward, axes)
 
 
 def flip_backward(g: np.ndarray, out: Tensor) -> Grads:
@@ -544,11 +585,13 @@ def _prepare_index(index: Any) -> tuple[Any, bool]:
 def _array_index(part: Any) -> Any:
     """A list inside an index as an integer (or boolean) array; anything else as is."""
     if isinstance(part, Tensor):
-        # A Tensor holds floats: a boolean mask stored in one has become 0. and 1.,
+        if part.dtype == np.bool_:          # a comparison's result: x[x > 0]
+            return part._data
+        # A float Tensor: a boolean mask stored in one has become 0. and 1.,
         # which as indices would silently select elements 0 and 1.
-        raise IndexError("getitem: index with a numpy integer or boolean array (or a list), not a "
-                         "Tensor: a Tensor holds floats, so a boolean mask in it would read as the "
-                         "indices 0 and 1")
+        raise IndexError("getitem: index with a boolean Tensor (a comparison such as x > 0), or a numpy "
+                         "integer or boolean array (or a list), not a float Tensor: a boolean mask "
+                         "stored as floats would read as the indices 0 and 1")
     if isinstance(part, list):
         return np.asarray(part)
     return part
@@ -565,7 +608,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     _require_tensor("getitem", a)
     index, advanced = _prepare_index(index)
     try:
-        out = a.data[index]
+        out = a._data[index]
     except IndexError as error:
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {a.shape} ({error})") from None
     return make_result(out, (a,), "getitem", getitem_backward, (index, advanced))
@@ -584,7 +627,7 @@ def _join(op: str, join: Callable, tensors: Sequence[Any], axis: int, failure: s
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise ShapeError(f"{op}: axis must be an int, got {axis!r}")
     try:
-        return join([t.data for t in tensors], axis=axis), tensors
+        return join([t._data for t in tensors], axis=axis), tensors
     except (ValueError, np.exceptions.AxisError):
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ShapeError(f"{op}: shapes {shapes} cannot be {failure}") from None
@@ -628,14 +671,14 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     _require_tensor("softmax", a)
     axis = _single_axis("softmax", axis, a.shape)
     if a.size == 0:                 # nothing to normalise (and np.max refuses empty arrays)
-        return make_result(a.data.copy(), (a,), "softmax", softmax_backward, axis)
-    shifted = np.exp(a.data - np.max(a.data, axis=axis, keepdims=True))
+        return make_result(a._data.copy(), (a,), "softmax", softmax_backward, axis)
+    shifted = np.exp(a._data - np.max(a._data, axis=axis, keepdims=True))
     out = shifted / np.sum(shifted, axis=axis, keepdims=True)
     return make_result(out, (a,), "softmax", softmax_backward, axis)
 
 
 def softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
-    s = out.data                    # J = diag(s) - s s^T, so g J = s * (g - <g, s>)
+    s = out._data                    # J = diag(s) - s s^T, so g J = s * (g - <g, s>)
     return (s * (g - np.sum(g * s, axis=out.saved, keepdims=True)),)
 
 
@@ -644,12 +687,12 @@ def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     _require_tensor("log_softmax", a)
     axis = _single_axis("log_softmax", axis, a.shape)
     if a.size == 0:
-        return make_result(a.data.copy(), (a,), "log_softmax", log_softmax_backward, axis)
-    shifted = a.data - np.max(a.data, axis=axis, keepdims=True)
+        return make_result(a._data.copy(), (a,), "log_softmax", log_softmax_backward, axis)
+    shifted = a._data - np.max(a._data, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return make_result(out, (a,), "log_softmax", log_softmax_backward, axis)
 
 
 def log_softmax_backward(g: np.ndarray, out: Tensor) -> Grads:
     # d out_i / d a_j = delta_ij - softmax_j
-    return (g - np.exp(out.data) * np.sum(g, axis=out.saved, keepdims=True),)
+    return (g - np.exp(out._data) * np.sum(g, axis=out.saved, keepdims=True),)

@@ -13,15 +13,22 @@ Reading order for a newcomer:
    and the gradients from its several uses are *summed*. That sum is the pooling of gradients of shared
    parameters (seed 004, "Training the RNN"; seed 000, "Learning algorithms
    for RNNs": dE/dW = sum_t dE/dW_t).
-3. A weight's gradient from ``linear`` or ``matmul`` arrives as two factors
+3. Writes are counted. The engine reads a tensor's own array, ``_data``;
+   ``t.data`` hands the user a ``DataView`` of it that stamps the tensor with
+   the time of every write (``state.write_clock``). An op records the time it
+   was built; ``backward`` refuses an op whose inputs or output were written
+   after that (``_check_unmodified``), instead of returning the gradient at
+   values the forward never saw (PyTorch's version counter does the same).
+4. A weight's gradient from ``linear`` or ``matmul`` arrives as two factors
    (``ProductGrad``: g^T x), and the sum over its uses is formed as one
    product, sum_t g_t^T x_t = G^T X, once its last use is processed
    (``PooledProduct``).
 """
 from __future__ import annotations
 
+import numbers
 import weakref
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -43,7 +50,7 @@ def _as_float_array(data: Any, dtype: Any = None, what: str = "Tensor: data") ->
     ``what`` names the data in the error (the constructor's, backward's grad, a state dict entry).
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     array = np.asarray(data)
     if array.dtype.kind not in "biuf":
         kind = {"c": "complex", "U": "string", "S": "bytes", "O": "object"}.get(
@@ -77,8 +84,12 @@ class Tensor:
         path it was created in), contributions (see ``backward``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
-                 "name", "scope", "contributions", "_retain_grad", "__weakref__")
+    # _data: the array itself, which the ops read (``data`` is the user's counted view of it);
+    # _built_at / _written_at: write_clock when the op made it / at its last write through ``data``
+    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares.
+    __slots__ = ("_data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
+                 "name", "scope", "contributions", "_retain_grad", "_built_at", "_written_at",
+                 "_base", "__weakref__")
 
     # Makes numpy hand `ndarray + Tensor` over to Tensor.__radd__ instead of
     # broadcasting the Tensor as an object array.
@@ -86,7 +97,7 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: Optional[str] = None) -> None:
-        self.data = _as_float_array(data, dtype)
+        self._data = _as_float_array(data, dtype)
         self.grad: Optional[np.ndarray] = None
         self.requires_grad = bool(requires_grad)
         self.op = ""
@@ -100,35 +111,112 @@ class Tensor:
 
     # ----------------------------------------------------------------- basics
     @property
+    def data(self) -> np.ndarray:
+        """The values, as a numpy array that shares the tensor's memory.
+
+        Writing through it (``t.data[0] = 1``, ``t.data += 1``, ``np.add(.., out=t.data)``)
+        changes the tensor and is counted: a graph that used the old values refuses to run
+        ``backward`` (see ``_check_unmodified``). Assigning ``t.data = array`` replaces the
+        values (copied, like the constructor) and is counted the same way.
+        """
+        view = self._data.view(DataView)
+        view._owner = self
+        return view
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if type(value) is DataView and value._owner is self and value.base is self._data:
+            return      # `t.data += x`: numpy wrote into our own view (already counted), then hands it back
+        self._data = _as_float_array(value, what="Tensor.data")
+        _mark_written(self)
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
         return not self.parents
 
     def __len__(self) -> int:
-        return len(self.data)
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it holds one number and has no length (use .item())")
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The sub-tensors along the first axis, ``t[0], t[1], ...`` (each one a getitem op, as in PyTorch)."""
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number (use .item())")
+        return (self[i] for i in range(len(self._data)))
+
+    def __contains__(self, value: Any) -> bool:
+        """``value in t``: whether any element equals ``value``."""
+        return bool(np.any(self._data == _as_float_array(value, what="in: the value")))
 
     def numpy(self) -> np.ndarray:
+        """The same array as ``data`` (shared memory, writes counted)."""
         return self.data
 
+    def tolist(self) -> Any:
+        """The values as (nested lists of) Python floats; a 0-d tensor gives one float."""
+        return self._data.tolist()
+
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only a tensor with one element has an item, this one has shape {self.shape}")
-        return float(self.data.reshape(()))
+        return self._data.item()
+
+    # Python's number protocols, as in PyTorch: defined for one-element tensors only.
+    def _one_number(self, what: str) -> Any:
+        if self._data.size != 1:
+            raise TypeError(f"{what}: only a tensor with one element converts to a Python number, "
+                            f"this one has shape {self.shape} ({self.size} elements); "
+                            f"use .tolist() or .numpy() for all of them")
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._one_number("float()"))
+
+    def __int__(self) -> int:
+        return int(self._one_number("int()"))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(f"bool(): the truth value of a tensor of shape {self.shape} ({self.size} "
+                             f"elements) is ambiguous; use (t ...).any() or .all() on its data, "
+                             f"or compare one element")
+        return bool(self._data.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the number of a one-element tensor; no spec gives ``str(t)``."""
+        if not spec:
+            return str(self)
+        return format(self._one_number(f"format(tensor, {spec!r})"), spec)
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        """``np.asarray(t)``: the values as a float array (read-only unless copied, so that no
+        write can go around the count that ``data`` keeps); ``dtype`` and ``copy`` as numpy 2 passes them."""
+        converts = dtype is not None and np.dtype(dtype) != self._data.dtype
+        if copy is False and converts:
+            raise ValueError(f"np.asarray(tensor, dtype={np.dtype(dtype)}, copy=False): the tensor holds "
+                             f"{self._data.dtype}, so a conversion cannot avoid a copy")
+        if copy or converts:
+            return np.array(self._data, dtype=dtype, copy=True)
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def __repr__(self) -> str:
         extras = []
@@ -140,7 +228,7 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         if self.dtype != np.float64:
             extras.append(f"dtype={self.dtype}")
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="Tensor(")
         return "Tensor(" + ", ".join([body] + extras) + ")"
 
     def detach(self) -> Tensor:
@@ -149,7 +237,9 @@ class Tensor:
         Truncated BPTT detaches the carried state between chunks; the "blocked"
         Elman/Jordan context units of seed 004 are detached copies.
         """
-        return Tensor._leaf(self.data)
+        out = Tensor._leaf(self._data)
+        out._base = self        # the same memory: a write through out.data changes self too
+        return out
 
     def retain_grad(self) -> Tensor:
         """Ask an intermediate (non-leaf) tensor to keep its ``.grad`` after backward."""
@@ -173,7 +263,7 @@ class Tensor:
               backward: Optional[Backward], saved: Any) -> Tensor:
         """A Tensor with every attribute set once: what ``_leaf`` and every op's result are built with."""
         out = Tensor.__new__(Tensor)
-        out.data = data
+        out._data = data
         out.grad = None
         out.requires_grad = requires_grad
         out.op = op
@@ -208,12 +298,12 @@ class Tensor:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(f"backward: a non-scalar tensor of shape {self.shape} needs an explicit "
                                    f"grad of the same shape (dL/dself)")
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
-            if type(grad) is np.ndarray and grad.dtype == self.data.dtype and not keep_contributions:
+            if type(grad) is np.ndarray and grad.dtype == self._data.dtype and not keep_contributions:
                 # No copy needed: backward never writes into an array it did not allocate
                 # (recorded contributions may hold it, so with them it is copied).
                 seed = grad
@@ -246,6 +336,7 @@ class Tensor:
         # its own upstream gradient, which other nodes still hold).
         owned: set[int] = set()
         anomaly = state.anomaly
+        write_clock = state.write_clock
         recorded = 0        # contributions recorded so far: their order is the order of this sweep
         ready = [self]
         while ready:
@@ -269,6 +360,8 @@ class Tensor:
             if g is None:                           # no path from the output carries a gradient here
                 parent_grads: Sequence[Any] = (None,) * len(node.parents)
             else:
+                if node._built_at != write_clock:       # something was written since this op ran
+                    _check_unmodified(node)
                 if node._retain_grad:
                     _accumulate_into_grad(node, g, False)
                 parent_grads = node._backward(g, node)  # the op's vector-Jacobian product (ops.py)
@@ -363,6 +456,29 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return ops.getitem(self, index)
 
+    # Comparisons are elementwise (as in numpy and PyTorch) and give a boolean tensor
+    # that does not require grad. Hashing stays by identity, so graphs can keep tensors
+    # in sets and dicts; code that means "this very tensor" must use `is`, not `==`.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return ops.eq(self, other) if _comparable(other) else NotImplemented
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return ops.ne(self, other) if _comparable(other) else NotImplemented
+
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.ge(self, other)
+
     def exp(self) -> Tensor:
         return ops.exp(self)
 
@@ -405,6 +521,113 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         return ops.log_softmax(self, axis)
+
+
+class DataView(np.ndarray):
+    """The array ``Tensor.data`` hands out: the tensor's memory, with every write counted.
+
+    Each write (item assignment, an in-place operator or ufunc ``out=``, ``fill``, ``put``,
+    ``sort``, ``np.copyto``...) stamps the owning tensor (``_mark_written``). Views taken
+    from it (slices, ``.T``, ``.reshape``) count for the same tensor; results of arithmetic
+    and copies are plain numpy arrays that belong to nobody.
+    """
+
+    _owner: Optional[Tensor] = None
+
+    def __array_finalize__(self, source: Any) -> None:
+        # A view of a counted array writes into the same tensor; a copy (base None) does not.
+        if self.base is not None and (self.base is source or self.base is getattr(source, "base", None)):
+            self._owner = getattr(source, "_owner", None)
+
+    def _written(self) -> None:
+        if self._owner is not None:
+            _mark_written(self._owner)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        super().__setitem__(index, value)
+        self._written()
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        outputs = kwargs.get("out", ())
+        plain = tuple(x.view(np.ndarray) if isinstance(x, DataView) else x for x in inputs)
+        if outputs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, DataView) else x for x in outputs)
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        written = outputs or (inputs[:1] if method == "at" else ())    # np.add.at writes into its first input
+        for array in written:
+            if isinstance(array, DataView):
+                array._written()
+        if outputs:     # hand back the arrays written into, as numpy does (`a += 1` rebinds a to itself)
+            return outputs[0] if len(outputs) == 1 else outputs
+        return result
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        result = super().__array_function__(func, types, args, kwargs)
+        if func in _WRITES_FIRST_ARGUMENT and args and isinstance(args[0], DataView):
+            args[0]._written()
+        out = kwargs.get("out")
+        for array in out if isinstance(out, tuple) else (out,):
+            if isinstance(array, DataView):
+                array._written()
+        return result
+
+    # The array methods that write in place (the in-place operators go through __array_ufunc__).
+    def fill(self, value: Any) -> None:
+        super().fill(value)
+        self._written()
+
+    def put(self, *args: Any, **kwargs: Any) -> None:
+        super().put(*args, **kwargs)
+        self._written()
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        super().sort(*args, **kwargs)
+        self._written()
+
+    def partition(self, *args: Any, **kwargs: Any) -> None:
+        super().partition(*args, **kwargs)
+        self._written()
+
+    def copy(self, order: str = "C") -> np.ndarray:     # a copy belongs to nobody
+        return self.view(np.ndarray).copy(order)
+
+    def astype(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        return self.view(np.ndarray).astype(*args, **kwargs)
+
+
+_WRITES_FIRST_ARGUMENT = {np.copyto, np.place, np.put, np.putmask, np.put_along_axis, np.fill_diagonal}
+
+
+def _mark_written(tensor: Tensor) -> None:
+    """Stamp ``tensor`` (and the tensor it was detached from, which shares its memory) as written now."""
+    state.write_clock += 1
+    while tensor is not None:
+        tensor._written_at = state.write_clock
+        tensor = getattr(tensor, "_base", None)
+
+
+def _check_unmodified(node: Tensor) -> None:
+    """Refuse to run ``node``'s backward if its output or an input was written after the op ran."""
+    for position, tensor in enumerate((node,) + node.parents):
+        if getattr(tensor, "_written_at", 0) > node._built_at:
+            what = f"'{tensor.name}'" if tensor.name else f"of shape {tensor.shape}"
+            role = "its output" if position == 0 else f"input {position - 1}"
+            where = f" in scope '{node.scope}'" if node.scope else ""
+            raise RuntimeError(
+                f"backward: the tensor {what} ({role} of op '{node.op}'{where}) was modified "
+                f"(written through .data, or .data reassigned) after the op used it, so its gradient "
+                f"would be computed at values the forward pass never saw. Edit a copy instead "
+                f"(t.data.copy(), or mg.Tensor(t.data)); or make the edit after backward(), as an "
+                f"optimizer's step does; or, if this graph is no longer needed, run the forward pass "
+                f"again after the edit (under mg.no_grad() if you need no gradient)")
+
+
+def _comparable(other: Any) -> bool:
+    """What ``==`` compares elementwise; anything else (None, a string, a module) falls back to identity."""
+    return isinstance(other, (Tensor, np.ndarray, numbers.Real, list, tuple))
 
 
 def count_uses(root: Tensor) -> dict[Tensor, int]:
@@ -463,10 +686,10 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     be a view shared with other nodes, and optimizers modify ``.grad`` in place.
     """
     if node.grad is None:
-        if type(g) is np.ndarray and g.dtype == node.data.dtype and g.shape == node.data.shape:
+        if type(g) is np.ndarray and g.dtype == node._data.dtype and g.shape == node._data.shape:
             node.grad = g if owned else g.copy(order="K")     # K: a transposed view copies as fast as any
         else:
-            node.grad = np.array(g, dtype=node.data.dtype, copy=True).reshape(node.data.shape)
+            node.grad = np.array(g, dtype=node._data.dtype, copy=True).reshape(node._data.shape)
     else:
         node.grad += g
 
@@ -541,7 +764,7 @@ class SliceGrad:
 
     def scattered(self, like: Tensor) -> np.ndarray:
         """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``."""
-        full = np.zeros(like.data.shape, like.data.dtype)     # (np.zeros_like costs a microsecond more)
+        full = np.zeros(like._data.shape, like._data.dtype)     # (np.zeros_like costs a microsecond more)
         if self.advanced:
             np.add.at(full, self.index, self.values)
         else:
@@ -644,7 +867,7 @@ def stacked_product(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], u
             product = np.concatenate(lefts).T @ np.concatenate(rights)
     except ValueError:
         product = None
-    if product is None or product.shape != like.data.shape:
+    if product is None or product.shape != like._data.shape:
         raise _product_shape_error(lefts, rights, users, like)
     return product
 
@@ -652,7 +875,7 @@ def stacked_product(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], u
 def _product_shape_error(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], users: Sequence[Tensor],
                          like: Tensor) -> ShapeError:
     """The error for factors that do not multiply to ``like``'s shape, naming the first use that is wrong."""
-    expected = like.data.shape
+    expected = like._data.shape
     for user, left, right in zip(users, lefts, rights):
         if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0] or \
                 (left.shape[1], right.shape[1]) != expected:
@@ -687,6 +910,7 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
         for parent in parents:
             if parent.requires_grad:
                 out = Tensor._node(data, True, op, parents, backward, saved)
+                out._built_at = state.write_clock
                 break
         else:
             out = Tensor._leaf(data)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -25,6 +25,8 @@ import nets
 NETS = ("rnn", "brnn", "lstm", "gru")
 CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell"}
 SOURCE_SUFFIXES = (".gv", ".dot")
+PICTURE_SUFFIXES = (".svg", ".png", ".pdf")
+PAGE_SUFFIXES = (".html", ".htm")            # --animate's step-through page
 
 
 def build(kind: str, steps: int, hidden: int, inputs: int, layers: int, seed: int) -> nets.RecurrentNet:
@@ -57,7 +59,14 @@ def run_forward(kind: str, steps: int, hidden: int, inputs: int, layers: int, lo
     net = build(kind, steps, hidden, inputs, layers, seed)
     x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
     output, _ = net(x)
-    return output[steps - 1].sum() if loss_over == "last" else output.sum()
+    if loss_over == "last":
+        last = output[steps - 1]
+        last.name = f"output at t={steps - 1}"       # named, so the picture says what it is
+        loss = last.sum()
+    else:
+        loss = output.sum()
+    loss.name = "loss"
+    return loss
 
 
 def make_animation(kind: str = "rnn", steps: int = 4, hidden: int = 3, inputs: int = 2, layers: int = 1,
@@ -70,21 +79,50 @@ def make_animation(kind: str = "rnn", steps: int = 4, hidden: int = 3, inputs: i
     return mg.animate_backward(loss, view=view, first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
-def positive_int(text: str) -> int:
-    """argparse type for the size options: argparse itself then reports a bad value and exits with 2."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def integer_option(minimum: int, expected: str) -> Callable[[str], int]:
+    """An argparse type for an integer >= ``minimum``: argparse then reports a bad value in one line, exit 2."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+    return parse
+
+
+positive_int = integer_option(1, "a positive integer")             # the size options
+non_negative_int = integer_option(0, "a non-negative integer")     # --seed: numpy's generators take seeds >= 0
+
+
+def output_path(text: str) -> Path:
+    """argparse type for -o: a file we can write, of a kind we know, in a folder that exists."""
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix not in SOURCE_SUFFIXES + PICTURE_SUFFIXES + PAGE_SUFFIXES:
+        known = ", ".join(PICTURE_SUFFIXES + SOURCE_SUFFIXES + PAGE_SUFFIXES)
+        raise argparse.ArgumentTypeError(f"{text!r} should end in one of {known}, "
+                                         f"got {suffix or 'no suffix'}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it, like {path / 'net.svg'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {str(folder)!r} of {text!r} does not exist; create it first")
+    return path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument error is one sentence on stderr and exit status 2: no usage block, no traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    parser = OneLineParser(prog="minigrad-draw", description=__doc__.split("\n\n")[0],
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     parser.add_argument("net", choices=NETS, help="which recurrent net to unroll")
     parser.add_argument("--steps", type=positive_int, default=4, help="sequence length T (default 4)")
     parser.add_argument("--hidden", type=positive_int, default=3, help="hidden size (default 3)")
@@ -103,8 +141,8 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="loss = sum of the last step's output, or of all steps' (default last)")
     parser.add_argument("--animate", action="store_true",
                         help="write a page stepping through the backward sweep (-o FILE.html; needs a renderer)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of weights and input")
-    parser.add_argument("-o", "--output", default=None,
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed of weights and input")
+    parser.add_argument("-o", "--output", type=output_path, default=None,
                         help="file to write: .svg, .png, .pdf (a picture) or .gv/.dot (DOT); default: DOT on stdout")
     return parser.parse_args(argv)
 
@@ -119,15 +157,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if arguments.output is None:
         sys.stdout.write(drawing.source)
         return 0
-    path = Path(arguments.output)
-    if path.suffix.lower() in SOURCE_SUFFIXES:
-        drawing.save(str(path))
-        return 0
+    path = arguments.output
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        print(f"minigrad-draw: error: {str(path)!r} is a page: add --animate, or write .svg, .png, .pdf, "
+              f".gv or .dot", file=sys.stderr)
+        return 2
     try:
-        path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".") or "svg"))
+        if path.suffix.lower() in SOURCE_SUFFIXES:
+            drawing.save(str(path))
+            return 0
+        path.write_bytes(drawing.pipe(format=path.suffix.lstrip(".")))
     except RuntimeError as error:       # no renderer (RendererNotFound), or the renderer failed
         print(f"minigrad-draw: {error}", file=sys.stderr)
         return 1
+    except OSError as error:            # not allowed to write there, disk full, ...
+        print(f"minigrad-draw: error: cannot write {str(path)!r}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(f"wrote {path}", file=sys.stderr)
     return 0
 

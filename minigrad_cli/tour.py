@@ -84,7 +84,11 @@ def engine_against_hand_written(kind: str) -> tuple[float, int, mg.Tensor]:
     x_tensor = mg.Tensor(x, requires_grad=True, name="x")
     output, _ = net(x_tensor)
     error = output - mg.Tensor(target, name="target")    # named, so the picture says what it is
-    loss = (error * error).sum()
+    error.name = "output − target"
+    squared = error * error
+    squared.name = "(output − target)²"
+    loss = squared.sum()
+    loss.name = "loss"
     loss.backward(keep_contributions=True)
 
     params = {name: p.data for name, p in net.named_parameters()}

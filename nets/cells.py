@@ -46,6 +46,7 @@ def check_nonlinearity(who: str, nonlinearity: str) -> None:
 def rnn_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor, nonlinearity: str = "tanh") -> mg.Tensor:
     """h(t) = f(W h(t-1) + U x(t) + b) (seed 000, "Recurrent connections between hidden units")."""
     z = linear(h, weight_hh, x_proj)                 # W h(t-1) + [U x(t) + b]
+    z.name = "W h(t-1) + U x(t) + b"                 # what the op view labels it
     return z.tanh() if nonlinearity == "tanh" else z.relu()
 
 
@@ -60,10 +61,18 @@ def lstm_step(x_proj: mg.Tensor, h: mg.Tensor, c: mg.Tensor,
     sigma = gates.sigmoid()
     i = sigma[..., 0 * H:1 * H]                      # input gate    i(t) = σ(W_i·[h(t-1), x(t)] + b_i)
     f = sigma[..., 1 * H:2 * H]                      # forget gate   f(t) = σ(W_f·[h(t-1), x(t)] + b_f)
-    g = gates[..., 2 * H:3 * H].tanh()               # candidate     C~(t) = tanh(W_C·[h(t-1), x(t)] + b_C)
+    g_in = gates[..., 2 * H:3 * H]
+    g = g_in.tanh()                                  # candidate     C~(t) = tanh(W_C·[h(t-1), x(t)] + b_C)
     o = sigma[..., 3 * H:4 * H]                      # output gate   o(t) = σ(W_o·[h(t-1), x(t)] + b_o)
-    c_next = f * c + i * g                           # C(t) = f(t) ⊙ C(t-1) + i(t) ⊙ C~(t)
-    h_next = o * c_next.tanh()                       # h(t) = o(t) ⊙ tanh(C(t))
+    kept, added = f * c, i * g
+    c_next = kept + added                            # C(t) = f(t) ⊙ C(t-1) + i(t) ⊙ C~(t)
+    squashed = c_next.tanh()
+    h_next = o * squashed                            # h(t) = o(t) ⊙ tanh(C(t))
+    # Names for the pictures: the op view labels each node with its op and its name.
+    gates.name, sigma.name, g_in.name = "gates W·[h, x] + b", "σ(gates)", "g's share of the gates"
+    i.name, f.name, g.name, o.name = "i (input gate)", "f (forget gate)", "g = C~ (candidate)", "o (output gate)"
+    kept.name, added.name, squashed.name = "f ⊙ C(t-1)", "i ⊙ g", "tanh(C)"
+    c_next.name, h_next.name = "C", "h"
     return h_next, c_next
 
 
@@ -77,10 +86,25 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
     """
     H = h.shape[-1]
     h_proj = linear(h, weight_hh, bias_hh)           # W_h· h + b_h for r, z and n
-    r = (x_proj[..., 0:H] + h_proj[..., 0:H]).sigmoid()
-    z = (x_proj[..., H:2 * H] + h_proj[..., H:2 * H]).sigmoid()
-    n = (x_proj[..., 2 * H:3 * H] + r * h_proj[..., 2 * H:3 * H]).tanh()
-    return (1.0 - z) * n + z * h
+    x_r, x_z, x_n = x_proj[..., 0:H], x_proj[..., H:2 * H], x_proj[..., 2 * H:3 * H]
+    h_r, h_z, h_n = h_proj[..., 0:H], h_proj[..., H:2 * H], h_proj[..., 2 * H:3 * H]
+    r_in, z_in = x_r + h_r, x_z + h_z
+    r, z = r_in.sigmoid(), z_in.sigmoid()
+    reset = r * h_n
+    n_in = x_n + reset
+    n = n_in.tanh()
+    keep = 1.0 - z
+    new, old = keep * n, z * h
+    h_next = new + old                               # h' = (1 − z) ⊙ n + z ⊙ h
+    # Names for the pictures: the op view labels each node with its op and its name.
+    h_proj.name = "W_h h + b_h"
+    x_r.name, x_z.name, x_n.name = "W_ir x + b_ir", "W_iz x + b_iz", "W_in x + b_in"
+    h_r.name, h_z.name, h_n.name = "W_hr h + b_hr", "W_hz h + b_hz", "W_hn h + b_hn"
+    r_in.name, z_in.name, n_in.name = "r's pre-activation", "z's pre-activation", "n's pre-activation"
+    r.name, z.name, n.name = "r (reset gate)", "z (update gate)", "n (candidate)"
+    reset.name, keep.name, new.name, old.name = "r ⊙ (W_hn h + b_hn)", "1 − z", "(1 − z) ⊙ n", "z ⊙ h(t-1)"
+    h_next.name = "h"
+    return h_next
 
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}

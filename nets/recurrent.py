@@ -103,27 +103,37 @@ class RecurrentNet(nn.Module):
         bias = bias_ih
         if bias_ih is not None and self._fold_bias_hh():
             bias = bias_ih + bias_hh
+            bias.name = "b_ih + b_hh"
         # linear() flattens (T, B) into the rows of one matrix product.
-        return linear(inputs, weight_ih, bias)
+        x_proj = linear(inputs, weight_ih, bias)
+        x_proj.name = "W_ih x + b, every t"
+        return x_proj
 
     def _run_direction(self, layer: int, direction: int, inputs: mg.Tensor, state: State) -> tuple[mg.Tensor, State]:
         """Unroll one layer in one direction over the sequence. inputs (T, B, D) -> outputs (T, B, H)."""
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights(layer, direction)
         T = inputs.shape[0]
         if direction == 1:
+            reversed_name = f"{inputs.name or 'input'} reversed in time"
             inputs = inputs.flip(0)            # seed 004, "Bidirectional RNN": flip it in time
+            inputs.name = reversed_name        # row s holds x(T-1-s): the picture says so
         x_proj = self._input_projection(inputs, weight_ih, bias_ih, bias_hh)
         outputs = []
         for step in range(T):
             t = step if direction == 0 else T - 1 - step     # the time index the step reads: h_b(t), seed 004
             with mg.scope(f"t={t}"):
-                state = self._step(x_proj[step], state, weight_hh, bias_hh)
+                x_proj_t = x_proj[step]
+                x_proj_t.name = "W_ih x(t) + b"
+                state = self._step(x_proj_t, state, weight_hh, bias_hh)
             for tensor, name in zip(state, self.state_names):
-                tensor.name = name                           # "h", "c": what a picture labels them
+                if tensor.name is None:                      # the step's own name ("C") comes first
+                    tensor.name = name                       # "h": what a picture labels it
             outputs.append(state[0])
         output = mg.stack(outputs, axis=0)
+        output.name = "h, every t" if direction == 0 else "h, reversed time"
         if direction == 1:
             output = output.flip(0)            # flip back to straighten time
+            output.name = "h, every t"
         return output, state
 
     # -------------------------------------------------------------- forward
@@ -181,7 +191,11 @@ class RecurrentNet(nn.Module):
                 finals.append(final)
             # Seed 004, "Bidirectional RNN": the block's output is [h_f(t); h_b(t)],
             # and layer k+1 reads layer k's (concatenated) output.
-            layer_input = directions[0] if len(directions) == 1 else mg.concatenate(directions, axis=-1)
+            if len(directions) == 1:
+                layer_input = directions[0]
+            else:
+                layer_input = mg.concatenate(directions, axis=-1)
+                layer_input.name = "[h_f; h_b], every t"
 
         final_states = tuple(mg.stack([final[k] for final in finals], axis=0) for k in range(len(self.state_names)))
         return layer_input, final_states

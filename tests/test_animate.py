@@ -92,7 +92,7 @@ def test_the_state_edges_of_an_lstm_cell_view_carry_their_own_gradients():
     elements = edge_elements(picture, svg_ids(animation.html[animation.html.index("<svg"):])[1])
     cells = {node.key for node in picture.nodes.values() if node.kind == "cell"}
     state_edges = [(key, edge) for key, edge in picture.edges.items() if {edge.tail, edge.head} <= cells]
-    assert sorted(edge.pairs[0][0].name for _, edge in state_edges) == ["c", "c", "h", "h"]     # t=0->1, t=1->2
+    assert sorted(edge.pairs[0][0].name for _, edge in state_edges) == ["C", "C", "h", "h"]     # t=0->1, t=1->2 (the LSTM names its cell state C)
     for key, edge in state_edges:
         label = re.findall(r">([^<]*)</text>", groups[elements[key]])
         assert edge.pairs[0][0].name in label

@@ -269,7 +269,7 @@ def test_walking_parents_through_one_lstm_step_shows_the_gate_equations() -> Non
     assert gates.op == "linear" and g.parents[0].parents[0] is gates   # C~ = tanh(slice of gates)
     h_prev, weight_hh, x_proj_t = gates.parents                    # W_hh h(t-1) + (W_ih x(t) + b)
     assert weight_hh is net.weight_hh_l0 and x_proj_t.op == "getitem"
-    assert h_prev is out.parents[0] and c_prev.name == "c"
+    assert h_prev is out.parents[0] and c_prev.name == "C"
     # the slices select i, f, o in PyTorch's gate order i, f, g, o
     H = 3
     np.testing.assert_array_equal(f.data, sigma.data[:, H:2 * H])

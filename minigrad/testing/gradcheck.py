@@ -101,7 +101,8 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 
         excess = np.where(np.isfinite(excess), excess, np.inf)   # NaN or Inf on either side fails
         if excess.size and np.max(excess) > 0:
             worst = np.unravel_index(np.argmax(excess), excess.shape)
-            label = f"'{tensor.name}'" if tensor.name else f"{inputs.index(tensor)}"
+            position = next(i for i, t in enumerate(inputs) if t is tensor)    # `is`: == is elementwise
+            label = f"'{tensor.name}'" if tensor.name else f"{position}"
             raise GradcheckError(
                 f"gradcheck: gradient of input {label} (shape {tensor.shape}) is wrong at element "
                 f"{tuple(int(i) for i in worst)}: analytic {a[worst]:.10g}, numeric {n[worst]:.10g} "
