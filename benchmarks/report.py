@@ -22,7 +22,18 @@ def machine_line() -> str:
     kernels = (f"OpenBLAS kernels forced by OPENBLAS_CORETYPE={coretype}" if coretype else
                "OpenBLAS kernels of its own choice for the detected CPU (OPENBLAS_CORETYPE unset)")
     return (f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-            f"numpy {np.__version__}, {platform.system()}. {kernels}.")
+            f"numpy {np.__version__}, {platform.system()}. {kernels}{blas_kernels()}.")
+
+
+def blas_kernels() -> str:
+    """The kernels the BLAS says it runs, if threadpoolctl (not a dependency) is installed to ask it."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return ""
+    found = {info.get("architecture") for info in threadpoolctl.threadpool_info()
+             if info.get("internal_api") == "openblas" and info.get("architecture")}
+    return f"; OpenBLAS reports its {', '.join(sorted(found))} kernels (threadpoolctl)" if found else ""
 
 
 def write_section(name: str, markdown: str) -> None:

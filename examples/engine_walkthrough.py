@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/doc_sync.p
 
 import minigrad as mg                       # noqa: E402
 import minigrad.tensor as engine            # noqa: E402  (count_uses, and the loop's leaf step)
+from minigrad.tensor import ProductGrad     # noqa: E402
 from minigrad.testing import gradcheck      # noqa: E402
 
 PRINTING = dict(precision=4, suppress=True, floatmode="fixed")    # how the walkthrough prints arrays
@@ -166,11 +168,16 @@ def section_backward() -> str:
     with recording_pops(mg.topological_order(E), log):
         E.backward(keep_contributions=True)
 
-    received: dict[int, list[tuple[int, np.ndarray]]] = {}   # id(tensor) -> (step, gradient), one per use
+    received: dict[int, list[tuple[int, Any]]] = {}   # id(tensor) -> (step, gradient), one per use
     lines = ["E.backward(): seed dE/dE = 1", ""]
     for step, (node, g, sent) in enumerate(log, 1):
         pieces = received.get(id(node), [])
+        products = [(s, p) for s, p in pieces if isinstance(p, ProductGrad)]
         pooled = ""
+        if products:
+            lines.append(f"{step}. {label(node)}   leaf")
+            lines += pooled_product_lines(node, products, g)
+            continue
         if len(pieces) > 1 and all("\n" not in fmt(p) for _, p in pieces):
             pooled = " + ".join(fmt(p) for _, p in pieces) + " = "
         elif len(pieces) > 1:
@@ -191,6 +198,13 @@ def section_backward() -> str:
             if grad is None:
                 lines.append(f"   -> {label(parent)}: None (requires_grad=False, nothing computed)")
                 continue
+            if isinstance(grad, ProductGrad):
+                received.setdefault(id(parent), []).append((step, grad))
+                lines.append(f"   -> dE/d{label(parent)}: g^T x, kept as its two factors until "
+                             f"{label(parent)}'s last use (ProductGrad)")
+                lines.append(f"        g = {fmt(grad.left)}   (this step's dE/d{label(node)}, as a row)")
+                lines.append(f"        x = {fmt(grad.right)}   ({label(node.parents[1])}, as a row)")
+                continue
             received.setdefault(id(parent), []).append((step, np.array(grad)))
             note = ""
             if np.shape(grad) != np.shape(g) and node.op == "add":
@@ -201,7 +215,9 @@ def section_backward() -> str:
     for leaf in (W, b):
         pieces = received[id(leaf)]
         steps = " and ".join(str(step) for step, _ in pieces)
-        lines.append(f"{label(leaf)}: {len(pieces)} gradients arrived (steps {steps}), summed in grads[{label(leaf)}]")
+        how = ("pairs of factors arrived (steps {}), multiplied out once as G^T X" if leaf is W
+               else "gradients arrived (steps {}), summed in grads[b]").format(steps)
+        lines.append(f"{label(leaf)}: {len(pieces)} {how}")
         lines.append(f"   {label(leaf)}.contributions, one (scope, grad) pair per use, and its .user:")
         for contribution in leaf.contributions:
             scope, grad = contribution
@@ -214,6 +230,21 @@ def section_backward() -> str:
                      f"{np.allclose(total, leaf.grad, rtol=0, atol=1e-15)}")
     lines.append(f"x.grad = {x.grad}   (a constant: no gradient computed)")
     return "\n".join(lines)
+
+
+def pooled_product_lines(node: mg.Tensor, products: list, g: np.ndarray) -> list[str]:
+    """How a leaf's deferred factors become its gradient: G and X stacked, one product G^T X."""
+    steps = " and ".join(str(step) for step, _ in products)
+    G = np.concatenate([p.left for _, p in products])
+    X = np.concatenate([p.right for _, p in products])
+    G_text, X_text = fmt(G).splitlines(), fmt(X).splitlines()
+    lines = [f"   the factors of steps {steps}, stacked row by row (one row per use):"]
+    for k, (g_row, x_row) in enumerate(zip(G_text, X_text)):
+        lines.append(f"   {'G =' if k == 0 else '   '} {g_row:<20}{'X =' if k == 0 else '   '} {x_row}")
+    head = f"   g = dE/d{label(node)} = G^T X = "
+    lines.append(head + fmt(g).replace("\n", "\n" + " " * len(head)) + "   (pooled: one matrix product)")
+    lines.append(f"   -> {label(node)}.grad (taken over as it is: backward allocated that product itself)")
+    return lines
 
 
 def section_check() -> str:

@@ -27,6 +27,7 @@ lines holding their text, and its ```pycon examples run under doctest.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))   # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/: doc_sync, vanishing_gradients
 
 import minigrad as mg          # noqa: E402
+import minigrad.tensor as engine   # noqa: E402  (stacked_product, logged by products_logged)
 import nets                    # noqa: E402
 from nets import reference     # noqa: E402
 
@@ -47,8 +49,28 @@ def fmt(matrix: np.ndarray) -> str:
     return "[" + " ".join("[" + " ".join(f"{v:+.4f}" for v in row) + "]" for row in matrix) + "]"
 
 
-def run() -> tuple[nets.RNN, dict[str, np.ndarray]]:
-    """Forward and backward with contributions kept; returns the net and the reference BPTT's gradients."""
+@contextmanager
+def products_logged():
+    """Log the shapes of every pooled product backward forms: (tensor, uses, G's shape, X's shape)."""
+    log: list = []
+    original = engine.stacked_product
+
+    def logged(lefts, rights, users, like):
+        product = original(lefts, rights, users, like)
+        log.append((like, len(lefts), (sum(len(g) for g in lefts), lefts[0].shape[1]),
+                    (sum(len(x) for x in rights), rights[0].shape[1])))
+        return product
+
+    engine.stacked_product = logged
+    try:
+        yield log
+    finally:
+        engine.stacked_product = original
+
+
+def run() -> tuple[nets.RNN, dict[str, np.ndarray], list]:
+    """Forward and backward with contributions kept; returns the net, the reference BPTT's gradients
+    and the pooled products backward formed."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((T, B, D))
     h0 = rng.standard_normal((1, B, H))        # a nonzero h(-1), so that the use at t = 0 contributes too
@@ -58,18 +80,19 @@ def run() -> tuple[nets.RNN, dict[str, np.ndarray]]:
     output, _ = net(x, h0)                      # (T, B, H)
     error = output - mg.Tensor(target)
     loss = (error * error).sum() * 0.5          # E = 1/2 sum_t ||h(t) - d(t)||^2
-    loss.backward(keep_contributions=True)
+    with products_logged() as products:
+        loss.backward(keep_contributions=True)
 
     # The same gradient from the hand-written BPTT (seed 004, "BPTT" pseudocode), for comparison.
     params = {name: p.data for name, p in net.named_parameters()}
     _, _, cache = reference.rnn_forward(params, x, h0)
     expected = reference.rnn_backward(params, cache, output.data - target)
-    return net, expected
+    return net, expected, products
 
 
 def report() -> str:
     """What this script prints: the contributions, their sum, and the uses of every parameter."""
-    net, expected = run()
+    net, expected, products = run()
     W = net.weight_hh_l0
     total = sum(grad for _, grad in W.contributions)
     lines = [f"nets.RNN({D}, {H}), T = {T} steps, B = {B} sequences, E = 1/2 sum_t ||h(t) - d(t)||^2",
@@ -82,6 +105,12 @@ def report() -> str:
               f"max |weight_hh_l0.grad - hand-written BPTT (+=)|   = "
               f"{np.max(np.abs(W.grad - expected['weight_hh_l0'])):.1e}",
               "",
+              "How backward formed each parameter's weight gradient (products G^T X it multiplied):"]
+    names = {id(p): name for name, p in net.named_parameters()}
+    for like, uses, g_shape, x_shape in products:
+        lines.append(f"  {names[id(like)]:<13} {uses} use{'s' if uses > 1 else ''} stacked: G {g_shape}, "
+                     f"X {x_shape} -> one product of shape {like.shape}")
+    lines += ["",
               "Uses of every parameter (number of contributions, and their scopes):"]
     for name, p in net.named_parameters():
         scopes = sorted({scope for scope, _ in p.contributions})

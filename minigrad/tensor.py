@@ -19,6 +19,10 @@ Reading order for a newcomer:
    was built; ``backward`` refuses an op whose inputs or output were written
    after that (``_check_unmodified``), instead of returning the gradient at
    values the forward never saw (PyTorch's version counter does the same).
+4. A weight's gradient from ``linear`` or ``matmul`` arrives as two factors
+   (``ProductGrad``: g^T x), and the sum over its uses is formed as one
+   product, sum_t g_t^T x_t = G^T X, once its last use is processed
+   (``PooledProduct``).
 """
 from __future__ import annotations
 
@@ -252,14 +256,20 @@ class Tensor:
     @staticmethod
     def _leaf(data: np.ndarray) -> Tensor:
         """Wrap an array the engine already owns, skipping the checks and copy of __init__."""
+        return Tensor._node(data, False, "", (), None, None)
+
+    @staticmethod
+    def _node(data: np.ndarray, requires_grad: bool, op: str, parents: tuple[Tensor, ...],
+              backward: Optional[Backward], saved: Any) -> Tensor:
+        """A Tensor with every attribute set once: what ``_leaf`` and every op's result are built with."""
         out = Tensor.__new__(Tensor)
         out._data = data
         out.grad = None
-        out.requires_grad = False
-        out.op = ""
-        out.parents = ()
-        out._backward = None
-        out.saved = None
+        out.requires_grad = requires_grad
+        out.op = op
+        out.parents = parents
+        out._backward = backward
+        out.saved = saved
         out.name = None
         out.scope = state.scope
         out.contributions = None
@@ -293,7 +303,12 @@ class Tensor:
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self._data)
         else:
-            seed = _as_float_array(grad, self.dtype, what="backward: grad")
+            if type(grad) is np.ndarray and grad.dtype == self._data.dtype and not keep_contributions:
+                # No copy needed: backward never writes into an array it did not allocate
+                # (recorded contributions may hold it, so with them it is copied).
+                seed = grad
+            else:
+                seed = _as_float_array(grad, self.dtype, what="backward: grad")
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
@@ -313,6 +328,9 @@ class Tensor:
 
         # grads[node]: dL/dnode summed over the uses of `node` processed so far.
         grads: dict[Tensor, Any] = {self: seed}
+        # products[node]: the factors of the weight gradients g^T x that the
+        # uses of `node` sent so far, multiplied out once when `node` is processed.
+        products: dict[Tensor, PooledProduct] = {}
         # ids of the arrays in `grads` that this loop allocated itself: only
         # those may be added into in place (a backward may return a view of
         # its own upstream gradient, which other nodes still hold).
@@ -330,6 +348,11 @@ class Tensor:
             g_owned = id(g) in owned
             if g_owned:
                 owned.remove(id(g))
+            if products:
+                pending = products.pop(node, None)
+                if pending is not None:                 # every use has sent its factors: one product
+                    g = pending.total(g)
+                    g_owned = True
             if not node.parents:                    # a leaf: keep its gradient
                 if g is not None:
                     _accumulate_into_grad(node, g, g_owned)
@@ -347,36 +370,46 @@ class Tensor:
             for parent, parent_grad in zip(node.parents, parent_grads):
                 if not parent.requires_grad:
                     continue
-                if parent_grad is not None:
-                    if keep_contributions and (every_tensor or not parent.parents):
-                        parent.contributions.append(Contribution(node.scope, densify(parent_grad, parent), node,
-                                                                 recorded))
-                        recorded += 1
-                    # Pooling: a tensor used by several ops (a shared weight used at
-                    # every time step) receives one gradient per use; they add up.
-                    total = grads.get(parent)
-                    if type(parent_grad) is SliceGrad:          # a slice's gradient adds into its positions only
-                        if total is None:
-                            total = parent_grad.scattered(parent)
-                        else:
-                            if id(total) not in owned:
-                                total = np.array(total)     # a copy this loop owns (an array even if 0-d)
-                            parent_grad.add_into(total)
-                        owned.add(id(total))
-                    elif total is None:
-                        total = parent_grad                     # the first use: nothing to add yet
-                    elif id(total) in owned:
-                        total += parent_grad                    # in place, into an array this loop made
-                    else:
-                        # asarray: numpy returns the sum of two 0-d arrays as a scalar,
-                        # which could not be added into in place later.
-                        total = np.asarray(total + parent_grad)
-                        owned.add(id(total))
-                    grads[parent] = total
                 remaining = uses[parent] - 1
                 uses[parent] = remaining
-                if remaining == 0:                      # every use has sent its gradient
+                if remaining == 0:                      # every use has sent (or is sending) its gradient
                     ready.append(parent)
+                if parent_grad is None:
+                    continue
+                if keep_contributions and (every_tensor or not parent.parents):
+                    parent.contributions.append(Contribution(node.scope, densify(parent_grad, parent), node,
+                                                             recorded))
+                    recorded += 1
+                # Pooling: a tensor used by several ops (a shared weight used at
+                # every time step) receives one gradient per use; they add up.
+                if type(parent_grad) is ProductGrad:    # a weight's g^T x: keep the factors, multiply once
+                    pending = products.get(parent)
+                    if pending is not None or remaining:
+                        if pending is None:
+                            pending = products[parent] = PooledProduct(parent)
+                        pending.add(parent_grad, node)
+                        continue
+                    # The only use (or the last, with nothing deferred): multiply now.
+                    parent_grad = stacked_product((parent_grad.left,), (parent_grad.right,), (node,), parent)
+                total = grads.get(parent)
+                if type(parent_grad) is SliceGrad:          # a slice's gradient adds into its positions only
+                    if total is None:
+                        total = parent_grad.scattered(parent)
+                    else:
+                        if id(total) not in owned:
+                            total = np.array(total)     # a copy this loop owns (an array even if 0-d)
+                        parent_grad.add_into(total)
+                    owned.add(id(total))
+                elif total is None:
+                    total = parent_grad                     # the first use: nothing to add yet
+                elif id(total) in owned:
+                    total += parent_grad                    # in place, into an array this loop made
+                else:
+                    # asarray: numpy returns the sum of two 0-d arrays as a scalar,
+                    # which could not be added into in place later.
+                    total = np.asarray(total + parent_grad)
+                    owned.add(id(total))
+                grads[parent] = total
 
     # ------------------------------------------------------------- operators
     # Each one forwards to the op of the same name in ops.py, where the forward
@@ -606,8 +639,7 @@ def count_uses(root: Tensor) -> dict[Tensor, int]:
     uses = {root: 0}
     stack = [root]
     while stack:
-        node = stack.pop()
-        for parent in node.parents:
+        for parent in stack.pop().parents:
             if not parent.requires_grad:
                 continue
             if parent in uses:
@@ -654,8 +686,8 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
     be a view shared with other nodes, and optimizers modify ``.grad`` in place.
     """
     if node.grad is None:
-        if owned and g.dtype == node._data.dtype and g.shape == node._data.shape:
-            node.grad = g
+        if type(g) is np.ndarray and g.dtype == node._data.dtype and g.shape == node._data.shape:
+            node.grad = g if owned else g.copy(order="K")     # K: a transposed view copies as fast as any
         else:
             node.grad = np.array(g, dtype=node._data.dtype, copy=True).reshape(node._data.shape)
     else:
@@ -666,6 +698,8 @@ def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], p
     for position, array in enumerate(arrays):
         if type(array) is SliceGrad:
             array = array.values
+        elif type(array) is ProductGrad:
+            array = array.dense()
         if array is not None and not np.all(np.isfinite(array)):
             where = f" in scope '{scope}'" if scope else ""
             what = "output" if phase == "forward" else f"gradient for input {position}"
@@ -730,7 +764,7 @@ class SliceGrad:
 
     def scattered(self, like: Tensor) -> np.ndarray:
         """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``."""
-        full = np.zeros_like(like._data)
+        full = np.zeros(like._data.shape, like._data.dtype)     # (np.zeros_like costs a microsecond more)
         if self.advanced:
             np.add.at(full, self.index, self.values)
         else:
@@ -742,10 +776,123 @@ class SliceGrad:
         return np.shape(self.values)
 
 
+class ProductGrad:
+    """A weight's gradient ``left.T @ right``, kept as its two factors.
+
+    The VJP of ``x W^T`` for W is g^T x, summed over the rows (the batch):
+    ``left`` = g (rows, n_out), ``right`` = x (rows, n_in). A weight used at T
+    time steps receives T of them, and stacking the factors of all uses along
+    the rows turns their sum into one product (seed 000, "Learning algorithms
+    for RNNs": dE/dW = sum_t dE/dW_t):
+
+        sum_t g_t^T x_t = [g_1; ...; g_T]^T [x_1; ...; x_T] = G^T X
+
+    ``backward`` collects the factors in a ``PooledProduct`` and forms G^T X
+    once, when the weight's last use has sent its factors: one BLAS call
+    instead of T small ones and T additions.
+    """
+
+    __slots__ = ("left", "right")
+
+    def __init__(self, left: np.ndarray, right: np.ndarray) -> None:
+        self.left = left
+        self.right = right
+
+    def dense(self) -> np.ndarray:
+        """The gradient itself, ``left.T @ right``."""
+        return self.left.T @ self.right
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.left.shape[-1], self.right.shape[-1])
+
+
+# Factors a PooledProduct may hold before it multiplies them out: with every
+# use's g kept until the end, a 10^5-step RNN would hold 10^5 extra arrays.
+# Past this size the pending rows are multiplied and added up, so memory stays
+# bounded and each product still spans thousands of rows.
+POOL_BYTES = 2**20
+
+
+class PooledProduct:
+    """The pending factors of one tensor's ``ProductGrad`` gradients, and their product G^T X."""
+
+    __slots__ = ("like", "lefts", "rights", "users", "nbytes", "sum")
+
+    def __init__(self, like: Tensor) -> None:
+        self.like = like                      # the tensor whose gradient this is
+        self.lefts: list[np.ndarray] = []     # g of each use, stacked into G
+        self.rights: list[np.ndarray] = []    # x of each use, stacked into X
+        self.users: list[Tensor] = []         # the op output each pair came from (for error messages)
+        self.nbytes = 0
+        self.sum: Optional[np.ndarray] = None  # what was multiplied out so far
+
+    def add(self, grad: ProductGrad, user: Tensor) -> None:
+        self.lefts.append(grad.left)
+        self.rights.append(grad.right)
+        self.users.append(user)
+        self.nbytes += grad.left.nbytes + grad.right.nbytes
+        if self.nbytes > POOL_BYTES:
+            self._multiply()
+
+    def total(self, dense: Optional[np.ndarray]) -> np.ndarray:
+        """G^T X over every use, plus ``dense`` (the tensor's other gradients), in a new array."""
+        self._multiply()
+        if dense is not None:
+            self.sum += dense
+        return self.sum
+
+    def _multiply(self) -> None:
+        """Add G^T X of the pending factors into ``sum`` and drop them."""
+        if not self.lefts:
+            return
+        product = stacked_product(self.lefts, self.rights, self.users, self.like)
+        if self.sum is None:
+            self.sum = product
+        else:
+            self.sum += product
+        self.lefts, self.rights, self.users, self.nbytes = [], [], [], 0
+
+
+def stacked_product(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], users: Sequence[Tensor],
+                    like: Tensor) -> np.ndarray:
+    """G^T X with G, X the ``lefts`` and ``rights`` stacked along their rows: one matrix product.
+
+    Raises a ShapeError naming the op whose factors do not give ``like``'s shape.
+    """
+    try:
+        if len(lefts) == 1:
+            product = lefts[0].T @ rights[0]
+        else:
+            product = np.concatenate(lefts).T @ np.concatenate(rights)
+    except ValueError:
+        product = None
+    if product is None or product.shape != like._data.shape:
+        raise _product_shape_error(lefts, rights, users, like)
+    return product
+
+
+def _product_shape_error(lefts: Sequence[np.ndarray], rights: Sequence[np.ndarray], users: Sequence[Tensor],
+                         like: Tensor) -> ShapeError:
+    """The error for factors that do not multiply to ``like``'s shape, naming the first use that is wrong."""
+    expected = like._data.shape
+    for user, left, right in zip(users, lefts, rights):
+        if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0] or \
+                (left.shape[1], right.shape[1]) != expected:
+            where = f" in scope '{user.scope}'" if user.scope else ""
+            return ShapeError(f"backward: op '{user.op}'{where} sent its input of shape {expected} a gradient "
+                              f"left^T right with factors of shapes {left.shape} and {right.shape}, which do "
+                              f"not multiply to that shape")
+    return ShapeError(f"backward: the gradient factors sent to a tensor of shape {expected} by "
+                      f"{len(users)} ops do not multiply to that shape")
+
+
 def densify(grad: Any, like: Tensor) -> np.ndarray:
     """A gradient as a plain array of ``like``'s shape."""
     if type(grad) is SliceGrad:
         return grad.scattered(like)
+    if type(grad) is ProductGrad:
+        return grad.dense()
     return grad
 
 
@@ -759,17 +906,16 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
     """
     if type(data) is not np.ndarray:    # numpy returns a scalar for some 0-d results
         data = np.asarray(data)
-    out = Tensor._leaf(data)
     if state.grad_enabled:
         for parent in parents:
             if parent.requires_grad:
+                out = Tensor._node(data, True, op, parents, backward, saved)
                 out._built_at = state.write_clock
-                out.requires_grad = True
-                out.op = op
-                out.parents = parents
-                out._backward = backward
-                out.saved = saved
                 break
+        else:
+            out = Tensor._leaf(data)
+    else:
+        out = Tensor._leaf(data)
     if state.anomaly:
         _check_finite(op, out.scope, (data,), "forward")
     return out

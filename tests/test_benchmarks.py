@@ -11,30 +11,44 @@ import pytest
 
 import minigrad as mg
 import nets
-from benchmarks import bptt_step, draw_speed, esn_fit, op_overhead
+from benchmarks import bptt_step, draw_speed, esn_fit, handwritten, op_overhead
 from nets import reference
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_bptt_step_times_the_same_gradients_for_engine_and_reference(kind) -> None:
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("floor", ["per_step", "careful"])
+def test_both_hand_written_floors_compute_the_engines_gradients(kind, floor) -> None:
+    # The engine is checked against nets/reference.py elsewhere; here each floor the
+    # benchmark times is checked against the engine, so that the ratios compare like with like.
     rng = np.random.default_rng(0)
-    net = (nets.RNN if kind == "rnn" else nets.LSTM)(3, 4, rng=0)
+    net = bptt_step.NETS[kind](3, 4, rng=0)
     params = {name: p.data.copy() for name, p in net.named_parameters()}
     x, y = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 2, 4))
     bptt_step.engine_step(net, x, y)()
-    forward = reference.rnn_forward if kind == "rnn" else reference.lstm_forward
-    backward = reference.rnn_backward if kind == "rnn" else reference.lstm_backward
-    output, _, cache = forward(params, x)
-    expected = backward(params, cache, 2.0 * (output - y))
+    d_output_of = lambda output: 2.0 * (output - y)       # noqa: E731  (d/dout of the summed squared error)
+    if floor == "careful":
+        expected = handwritten.CAREFUL[kind](params, x, d_output_of)
+    elif kind == "gru":
+        expected = handwritten.gru_per_step(params, x, d_output_of)
+    else:
+        forward = reference.rnn_forward if kind == "rnn" else reference.lstm_forward
+        backward = reference.rnn_backward if kind == "rnn" else reference.lstm_backward
+        output, _, cache = forward(params, x)
+        expected = backward(params, cache, d_output_of(output))
     for name, p in net.named_parameters():
-        np.testing.assert_allclose(p.grad, expected[name], atol=1e-12)
+        np.testing.assert_allclose(p.grad, expected[name], atol=1e-12, err_msg=f"{kind} {floor} {name}")
 
 
-def test_bptt_step_measures_ratios_and_memory_on_a_tiny_net() -> None:
-    result = bptt_step.measure("lstm", 1, 4, 2, 3, repeats=2, others=False)
-    assert set(result["times"]) == {"engine", "reference"}
-    assert result["ratios"]["reference"] == 1.0 and result["ratios"]["engine"] > 0
-    assert result["memory"]["engine"] > 0 and result["memory"]["reference"] > 0
+def test_bptt_step_measures_ratios_to_both_floors_and_memory_on_a_tiny_net() -> None:
+    result = bptt_step.measure("gru", 1, 4, 2, 3, repeats=2, others=False)
+    assert set(result["times"]) == {"engine", "per_step", "careful"}
+    assert set(result["ratios"]) == {"per_step", "careful"} and all(r > 0 for r in result["ratios"].values())
+    assert all(result["memory"][name] > 0 for name in ("engine", "per_step", "careful"))
+
+
+def test_bptt_step_scaling_child_reports_time_and_memory() -> None:
+    result = bptt_step.scaling_child("engine", 200)
+    assert result["seconds"] > 0 and result["traced_mb"] > 0 and result["rss_mb"] >= 0
 
 
 def test_op_overhead_cases_run() -> None:
