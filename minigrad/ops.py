@@ -406,7 +406,7 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
     """
     x, weight = _operands("linear", x, weight)
     bias = None if bias is None else as_tensor(bias, weight)
-    x_data, w_data = x.data, weight.data
+    x_data, w_data = x._data, weight._data
     if w_data.ndim != 2 or x_data.ndim == 0 or x_data.shape[-1] != w_data.shape[1]:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
                          f"(expected input (..., {weight.shape[-1] if weight.ndim else '?'}) and weight (n_out, n_in))")
