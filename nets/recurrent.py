@@ -57,16 +57,16 @@ class RecurrentNet(nn.Module):
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
         rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
-        generator = as_generator(rng)
+        generator = as_generator(rng, name)
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * self.num_directions
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                self._add(f"weight_ih{suffix}", uniform_init((rows, layer_input), bound, generator))
-                self._add(f"weight_hh{suffix}", uniform_init((rows, hidden_size), bound, generator))
+                self._add(f"weight_ih{suffix}", uniform_init((rows, layer_input), bound, generator, name))
+                self._add(f"weight_hh{suffix}", uniform_init((rows, hidden_size), bound, generator, name))
                 if bias:
-                    self._add(f"bias_ih{suffix}", uniform_init((rows,), bound, generator))
-                    self._add(f"bias_hh{suffix}", uniform_init((rows,), bound, generator))
+                    self._add(f"bias_ih{suffix}", uniform_init((rows,), bound, generator, name))
+                    self._add(f"bias_hh{suffix}", uniform_init((rows,), bound, generator, name))
         # Seed 004: "h(-1) = part of network parameters"; one learned initial
         # state per layer and direction, shared by every sequence of a batch.
         self.learn_initial_state = learn_initial_state
