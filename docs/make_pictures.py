@@ -1,8 +1,9 @@
 """Regenerate every picture of docs/rendering.md: ``python docs/make_pictures.py``.
 
 Each picture is drawn by the same code as the ``minigrad-draw`` command
-(``minigrad_cli.draw.make_drawing``) and written to ``docs/img/render_*.png``
-with whichever renderer is available (Graphviz's ``dot``, else graphviz-pure).
+(``minigrad_cli.draw.make_drawing``) and written to ``docs/img/render_*.png`` (the one too
+wide for a page as ``.svg``) with whichever renderer is available (Graphviz's ``dot``, else
+graphviz-pure).
 """
 from __future__ import annotations
 
@@ -30,15 +31,20 @@ PICTURES = {
     "render_rnn_pooling": dict(kind="rnn", steps=4, view="op", grads=True, contributions=True),
     "render_rnn_flow": dict(kind="rnn", steps=8, view="cell", flow=True),
     "render_lstm_long": dict(kind="lstm", steps=200, view="cell", flow=True, first_last=3),
+    "render_rnn_deep_cell": dict(kind="rnn", steps=4, view="cell", layers=2),
+    "render_lstm_op_12": dict(kind="lstm", steps=12, view="op"),
 }
+# Too wide to read at page width: SVG, whose text stays sharp when the reader zooms in.
+SVG_PICTURES = {"render_lstm_op_12"}
 
 
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     print(f"renderer: {which_renderer()}")
     for name, options in PICTURES.items():
-        path = IMAGES / f"{name}.png"
-        path.write_bytes(make_drawing(**options).pipe(format="png"))
+        format = "svg" if name in SVG_PICTURES else "png"
+        path = IMAGES / f"{name}.{format}"
+        path.write_bytes(make_drawing(**options).pipe(format=format))
         print(f"wrote {path.relative_to(ROOT)}")
 
 

@@ -27,13 +27,17 @@ Run from the repository root:
 
     python examples/vanishing_gradients.py           # print the tables, write docs/img/vanishing_gradients.png
     python examples/vanishing_gradients.py --no-plot # tables only
+    python examples/vanishing_gradients.py --out DIR # the figure goes into DIR
+    python examples/vanishing_gradients.py --quick   # the same run: the full one already takes a second
+
+(``--quick`` is there because every experiment takes it; the measurement is
+a dozen 50-step backward passes, so there is nothing to make smaller.)
 
 docs/bptt.md ("Vanishing and exploding gradients") shows the output;
 tests/test_vanishing.py checks the measured norms against the algebra.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +46,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "examples"))   # _experiment, also when tests load this file by path
 
 import minigrad as mg          # noqa: E402
 import nets                    # noqa: E402
+from _experiment import output_folder, parser, pyplot, save_figure  # noqa: E402
 from nets.cells import rnn_step  # noqa: E402
 
 RHOS = (0.5, 0.9, 1.0, 1.1, 1.5, 2.0)       # spectral radii: below, at and above 1
@@ -246,9 +252,7 @@ def rho_color(rho: float) -> str:
 
 def plot(results: dict[str, dict[float, np.ndarray]], path: Path = PLOT_PATH) -> Path:
     """Two log-scale panels (linear, tanh), one line per rho; dashed rho^k guides on the linear panel."""
-    import matplotlib
-    matplotlib.use("Agg")            # write a file; no display needed
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     figure, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharey=True)
     lags = np.arange(STEPS + 1)
@@ -273,7 +277,7 @@ def plot(results: dict[str, dict[float, np.ndarray]], path: Path = PLOT_PATH) ->
                     fontsize=11)
     figure.tight_layout(rect=(0, 0, 0.87, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    save_figure(figure, path)
     plt.close(figure)
     return path
 
@@ -289,15 +293,17 @@ def report(results: dict[str, dict[float, np.ndarray]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-plot", action="store_true", help="print the tables only")
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> None:
+    arguments = parser(__doc__.split("\n")[0], default_out=PLOT_PATH.parent, seed=False)
+    arguments.add_argument("--no-plot", action="store_true", help="print the tables only")
+    args = arguments.parse_args(argv)
+    out = None if args.no_plot else output_folder(arguments, args.out)
     results = measure()
     print(report(results))
-    if not args.no_plot:
+    if out is not None:
+        path = plot(results, out / PLOT_PATH.name).resolve()
         print()
-        print(f"wrote {plot(results).relative_to(ROOT)}")
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ def enable_grad() -> set_grad_enabled:
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph now (False inside ``no_grad()``), as ``torch.is_grad_enabled``."""
     return state.grad_enabled
 
 
@@ -84,6 +85,7 @@ class scope:
 
 
 def current_scope() -> str:
+    """The scope path tensors created now are tagged with ("" outside every ``scope``)."""
     return state.scope
 
 

@@ -49,7 +49,10 @@ def _as_list(params: Iterable[Tensor], who: str) -> list[Tensor]:
 
 
 class Optimizer:
-    """Holds the parameters, their per-parameter state, and the hyperparameters.
+    """What every optimizer shares (``torch.optim.Optimizer``): the parameters, ``zero_grad`` and ``step``.
+
+    ``step`` adds weight decay to each gradient, then hands it to the
+    subclass's ``_update``, which changes the parameter's data in place.
 
     Subclasses name their hyperparameters (``hyperparameters``) and the arrays
     they keep per parameter (``state_names``), check the hyperparameters in

@@ -206,7 +206,8 @@ class Tensor:
             keep_contributions: also record, on each leaf that requires grad, the
                 list ``contributions`` of ``(scope, grad)`` pairs, one per use of
                 that leaf in the graph, ``scope`` being that of the op that used
-                it (each pair's ``.user`` is that op's output tensor). The pairs
+                it (each pair's ``.user`` is that op's output tensor, its ``.order``
+                its position in this backward sweep). The pairs
                 sum to what this call adds to ``.grad``. ``"all"``: record them
                 on every tensor of the graph, not only on leaves (the gradient
                 along every edge, which the graph renderer's flow view draws).
@@ -247,6 +248,7 @@ class Tensor:
         # its own upstream gradient, which other nodes still hold).
         owned: set[int] = set()
         anomaly = state.anomaly
+        recorded = 0        # contributions recorded so far: their order is the order of this sweep
         ready = [self]
         while ready:
             # Last in, first out: the tensors an op has just sent gradients to
@@ -274,7 +276,9 @@ class Tensor:
                     continue
                 if parent_grad is not None:
                     if keep_contributions and (every_tensor or not parent.parents):
-                        parent.contributions.append(Contribution(node.scope, densify(parent_grad, parent), node))
+                        parent.contributions.append(Contribution(node.scope, densify(parent_grad, parent), node,
+                                                                 recorded))
+                        recorded += 1
                     # Pooling: a tensor used by several ops (a shared weight used at
                     # every time step) receives one gradient per use; they add up.
                     total = grads.get(parent)
@@ -467,15 +471,18 @@ def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], p
 
 
 class Contribution(tuple):
-    """One use's share of a tensor's gradient: a ``(scope, grad)`` pair, plus ``.user``.
+    """One use's share of a tensor's gradient: a ``(scope, grad)`` pair, plus ``.user`` and ``.order``.
 
     ``scope`` is the scope of the op that used the tensor, ``grad`` the
     gradient that came back through that use, and ``user`` the tensor that op
-    produced (so a picture can put the number on the right edge).
+    produced (so a picture can put the number on the right edge). ``order``
+    counts the contributions the same ``backward`` call recorded before this
+    one: sorting by it replays the sweep (``minigrad.render.animate``).
     """
 
-    def __new__(cls, scope: str, grad: np.ndarray, user: Tensor) -> Contribution:
+    def __new__(cls, scope: str, grad: np.ndarray, user: Tensor, order: int = 0) -> Contribution:
         pair = super().__new__(cls, (scope, grad))
+        pair.order = order
         # A weak reference: the user's parents include the tensor holding this
         # pair, so a strong one would make a reference cycle and keep the whole
         # graph alive for as long as the parameter lives.

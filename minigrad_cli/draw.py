@@ -4,6 +4,7 @@
     minigrad-draw brnn --steps 4 --grads --contributions -o brnn.png
     minigrad-draw rnn --steps 30 --view cell --flow --first-last 3 -o flow.pdf
     minigrad-draw gru --steps 3                 # DOT source on stdout
+    minigrad-draw rnn --steps 4 --animate -o bptt.html   # step through the backward sweep
 
 The net runs on one random sequence (batch of 1); the loss is the sum of the
 last time step's output (``--loss all``: of every step's), so ``--flow``
@@ -40,10 +41,7 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
                  values: bool = False, first_last: Optional[int] = None, loss_over: str = "last",
                  seed: int = 0) -> mg.render.Drawing:
     """Build the net, run it forward (and backward if gradients are asked for) and draw it."""
-    net = build(kind, steps, hidden, inputs, layers, seed)
-    x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
-    output, _ = net(x)
-    loss = output[steps - 1].sum() if loss_over == "last" else output.sum()
+    loss = run_forward(kind, steps, hidden, inputs, layers, loss_over, seed)
     if flow:
         loss.backward(keep_contributions="all")     # the gradient along every edge
     elif grads or contributions:
@@ -51,6 +49,25 @@ def make_drawing(kind: str = "lstm", steps: int = 4, hidden: int = 3, inputs: in
     title = f"{kind.upper()}, {steps} steps, hidden size {hidden}: {view} view"
     return mg.draw(loss, view=view, grads=grads, contributions=contributions, flow=flow, values=values,
                    first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
+
+
+def run_forward(kind: str, steps: int, hidden: int, inputs: int, layers: int, loss_over: str,
+                seed: int) -> mg.Tensor:
+    """The loss of the net on one random sequence (batch of 1): its last step's output summed, or every step's."""
+    net = build(kind, steps, hidden, inputs, layers, seed)
+    x = mg.Tensor(np.random.default_rng(seed + 1).normal(size=(steps, 1, inputs)), name="x")
+    output, _ = net(x)
+    return output[steps - 1].sum() if loss_over == "last" else output.sum()
+
+
+def make_animation(kind: str = "rnn", steps: int = 4, hidden: int = 3, inputs: int = 2, layers: int = 1,
+                   view: str = "op", first_last: Optional[int] = None, loss_over: str = "last",
+                   seed: int = 0) -> mg.render.BackwardAnimation:
+    """Build the net, run forward and backward, and make the page that steps through that backward."""
+    loss = run_forward(kind, steps, hidden, inputs, layers, loss_over, seed)
+    loss.backward(keep_contributions="all")
+    title = f"{kind.upper()}, {steps} steps, hidden size {hidden}: the backward sweep ({view} view)"
+    return mg.animate_backward(loss, view=view, first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
 def positive_int(text: str) -> int:
@@ -84,6 +101,8 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="draw only the first and last K time steps")
     parser.add_argument("--loss", choices=("last", "all"), default="last",
                         help="loss = sum of the last step's output, or of all steps' (default last)")
+    parser.add_argument("--animate", action="store_true",
+                        help="write a page stepping through the backward sweep (-o FILE.html; needs a renderer)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of weights and input")
     parser.add_argument("-o", "--output", default=None,
                         help="file to write: .svg, .png, .pdf (a picture) or .gv/.dot (DOT); default: DOT on stdout")
@@ -92,6 +111,8 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = parse_arguments(argv)
+    if arguments.animate:
+        return write_animation(arguments)
     drawing = make_drawing(arguments.net, arguments.steps, arguments.hidden, arguments.inputs, arguments.layers,
                            arguments.view, arguments.grads, arguments.contributions, arguments.flow,
                            arguments.values, arguments.first_last, arguments.loss, arguments.seed)
@@ -108,6 +129,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"minigrad-draw: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def write_animation(arguments: argparse.Namespace) -> int:
+    """``--animate``: the step-through page, written to the ``-o`` file (an .html)."""
+    if arguments.output is None or Path(arguments.output).suffix.lower() not in (".html", ".htm"):
+        print(f"minigrad-draw: --animate writes an HTML page: give -o FILE.html, got {arguments.output!r}",
+              file=sys.stderr)
+        return 2
+    try:
+        animation = make_animation(arguments.net, arguments.steps, arguments.hidden, arguments.inputs,
+                                   arguments.layers, arguments.view, arguments.first_last, arguments.loss,
+                                   arguments.seed)
+    except (RuntimeError, ValueError) as error:     # no renderer, or a net too large to step through
+        print(f"minigrad-draw: {error}", file=sys.stderr)
+        return 1
+    animation.save(arguments.output)
+    print(f"wrote {arguments.output} ({animation.steps} backward steps)", file=sys.stderr)
     return 0
 
 

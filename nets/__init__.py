@@ -3,6 +3,7 @@
 - ``cells``: one time step of an RNN, LSTM, GRU, from the seeds' equations.
 - ``recurrent``: ``RNN``, ``LSTM``, ``GRU``, ``BRNN`` over sequences (PyTorch's API).
 - ``simple``: ``JordanNet`` (output-to-hidden, NARX) and ``ElmanNet``, with "blocked" gradients.
+- ``tlfn``: ``TLFN``, the focused time-lagged feedforward net (a tapped delay line feeding an MLP).
 - ``training``: truncated BPTT(k1, k2) with ``detach``.
 - ``reference``: hand-written numpy BPTT and RTRL, the oracles (not used by the nets).
 - ``esn``: echo state networks with a closed-form readout; ``datasets``: Mackey-Glass.
@@ -11,10 +12,11 @@ from . import datasets
 from .cells import GRUCell, LSTMCell, RNNCell
 from .recurrent import BRNN, GRU, LSTM, RNN, RecurrentNet
 from .simple import ElmanNet, JordanNet
+from .tlfn import TLFN
 from .training import truncated_bptt
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "BRNN", "RecurrentNet", "JordanNet", "ElmanNet",
-           "truncated_bptt", "ESN", "datasets"]
+           "TLFN", "truncated_bptt", "ESN", "datasets"]
 
 
 def __getattr__(name: str):

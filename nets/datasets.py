@@ -44,7 +44,9 @@ def mackey_glass(
     Args:
         n: number of samples returned.
         tau: the delay; must be a whole multiple of `dt`.
-        a, b, power: the equation's parameters.
+        a: the equation's feedback gain.
+        b: the equation's decay rate.
+        power: the equation's exponent.
         x0: the constant history x(t) for t <= 0.
         dt: the Runge-Kutta step, in time units.
         sample_step: time between two returned samples; a whole multiple of `dt`.

@@ -115,7 +115,7 @@ class RecurrentNet(nn.Module):
         x_proj = self._input_projection(inputs, weight_ih, bias_ih, bias_hh)
         outputs = []
         for step in range(T):
-            t = step if direction == 0 else T - 1 - step     # scopes name the true time index
+            t = step if direction == 0 else T - 1 - step     # the time index the step reads: h_b(t), seed 004
             with mg.scope(f"t={t}"):
                 state = self._step(x_proj[step], state, weight_hh, bias_hh)
             for tensor, name in zip(state, self.state_names):

@@ -12,12 +12,14 @@ Reading order:
    then its BPTT going backward in time (seed 004, "Recurrent Neural Net"
    forward pseudocode and "BPTT" pseudocode).
 2. ``_lstm_sweep`` / ``_lstm_bptt``: the same for an LSTM layer (seed 000,
-   "LSTM memory cell summary"; seed 001, "LSTM Equations").
+   "LSTM memory cell summary"; seed 001, "LSTM Equations"), and
+   ``_gru_sweep`` / ``_gru_bptt`` for a GRU layer (PyTorch's equations).
 3. ``_stack_forward`` / ``_stack_backward``: layers stacked on top of each
    other, each one optionally bidirectional (seed 004, "Bidirectional RNN:
    Simplified code" and "BRNN block: gradient computation").
 4. The public functions ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,
-   ``lstm_backward``, which check their arguments and call the above.
+   ``lstm_backward``, ``gru_forward``, ``gru_backward``, which check their
+   arguments and call the above.
 5. ``rnn_rtrl``: the same gradient computed *forward* in time, by real-time
    recurrent learning (seed 000, "Other learning algorithms for RNNs").
 6. ``rnn_truncated_bptt`` / ``lstm_truncated_bptt``: truncated BPTT (seed 000,
@@ -381,15 +383,143 @@ def _lstm_bptt(weights: Params, tape: LSTMTape, d_h_out: np.ndarray,
 
 
 # ---------------------------------------------------------------------------
+# One GRU layer, one direction
+# ---------------------------------------------------------------------------
+
+@dataclass
+class GRUTape:
+    """What one GRU layer remembers of its forward sweep, for its BPTT.
+
+    Time is in processing order, as for ``ElmanTape``. Gate names follow
+    PyTorch: r (reset), z (update), n (candidate state).
+
+    Attributes:
+        x: (T, B, D_k) the layer's input sequence.
+        h_init: (B, H) the initial state h(-1).
+        r, z, n: (T, B, H) gate activations at every step.
+        h_proj_n: (T, B, H) W_hn h(t-1) + b_hn, the part of n's pre-activation the reset gate scales.
+        h: (T, B, H) hidden states h(t).
+    """
+
+    x: np.ndarray
+    h_init: np.ndarray
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    h_proj_n: np.ndarray
+    h: np.ndarray
+
+    @property
+    def initial_states(self) -> tuple[np.ndarray, ...]:
+        """(h(-1),), each (B, H)."""
+        return (self.h_init,)
+
+    @property
+    def state_sequences(self) -> tuple[np.ndarray, ...]:
+        """(h,), each (T, B, H)."""
+        return (self.h,)
+
+
+def _gru_sweep(weights: Params, x: np.ndarray, initial: tuple[np.ndarray, ...]) -> GRUTape:
+    """Run one GRU layer forward in time, as PyTorch's ``nn.GRU`` defines it (seed 001 names the GRU).
+
+    Unlike the Elman net and the LSTM, the two biases do not merge into one:
+    b_hn sits inside the reset gate's product, r(t) . (W_hn h(t-1) + b_hn).
+
+    Args:
+        weights: "weight_ih" (3H, D_k), "weight_hh" (3H, H), optional
+            "bias_ih", "bias_hh" (3H,); rows in the order r, z, n.
+        x: (T, B, D_k) input sequence, in processing order.
+        initial: (h(-1),) with h(-1) of shape (B, H).
+    """
+    (h_init,) = initial
+    w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
+    G_H = w_hh.shape[0]
+    b_ih = weights.get("bias_ih", np.zeros(G_H))
+    b_hh = weights.get("bias_hh", np.zeros(G_H))
+    T, B = x.shape[:2]
+    H = w_hh.shape[1]
+    r, z, n, h_proj_n, h = (np.zeros((T, B, H)) for _ in range(5))
+    h_prev = h_init
+    for t in range(T):
+        x_r, x_z, x_n = np.split(x[t] @ w_ih.T + b_ih, 3, axis=1)
+        h_r, h_z, h_n = np.split(h_prev @ w_hh.T + b_hh, 3, axis=1)
+        r[t] = _sigmoid(x_r + h_r)              # r(t) = sigma(W_ir x(t) + b_ir + W_hr h(t-1) + b_hr)
+        z[t] = _sigmoid(x_z + h_z)              # z(t) = sigma(W_iz x(t) + b_iz + W_hz h(t-1) + b_hz)
+        n[t] = np.tanh(x_n + r[t] * h_n)        # n(t) = tanh(W_in x(t) + b_in + r(t) . (W_hn h(t-1) + b_hn))
+        h_proj_n[t] = h_n
+        h[t] = (1.0 - z[t]) * n[t] + z[t] * h_prev  # h(t) = (1 - z(t)) . n(t) + z(t) . h(t-1)
+        h_prev = h[t]
+    return GRUTape(x=x, h_init=h_init, r=r, z=z, n=n, h_proj_n=h_proj_n, h=h)
+
+
+def _gru_bptt(weights: Params, tape: GRUTape, d_h_out: np.ndarray,
+              d_final: tuple[np.ndarray, ...]
+              ) -> tuple[np.ndarray, Grads, tuple[np.ndarray, ...]]:
+    """Backpropagate through one GRU layer, backward in time: ``_elman_bptt``'s loop, the GRU's equations.
+
+    Args:
+        weights: as for ``_gru_sweep``.
+        tape: the layer's forward tape.
+        d_h_out: (T, B, H) dE/dh(t) arriving from outside the recurrence.
+        d_final: (dE/dh(T-1),) with shape (B, H), from outside.
+
+    Returns:
+        (dE/dx (T, B, D_k), gradients of "weight_ih", "weight_hh" and present
+        biases, (dE/dh(-1),) with shape (B, H)).
+    """
+    w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
+    T = tape.x.shape[0]
+    d_x = np.zeros_like(tape.x)
+    d_w_ih = np.zeros_like(w_ih)
+    d_w_hh = np.zeros_like(w_hh)
+    d_b_ih = np.zeros(w_hh.shape[0])
+    d_b_hh = np.zeros(w_hh.shape[0])
+
+    (d_h_from_next,) = d_final
+    for t in reversed(range(T)):
+        h_prev = tape.h[t - 1] if t > 0 else tape.h_init
+        r, z, n = tape.r[t], tape.z[t], tape.n[t]
+
+        d_h = d_h_out[t] + d_h_from_next
+        # h(t) = (1 - z) . n + z . h(t-1)
+        d_n = d_h * (1.0 - z)
+        d_z = d_h * (h_prev - n)
+        d_h_prev = d_h * z                       # the direct path into h(t-1), through the update gate
+        # n = tanh(a_n), a_n = W_in x + b_in + r . (W_hn h(t-1) + b_hn)
+        d_a_n = d_n * (1.0 - n**2)
+        d_r = d_a_n * tape.h_proj_n[t]
+        d_a_r = d_r * r * (1.0 - r)
+        d_a_z = d_z * z * (1.0 - z)
+        d_x_proj = np.concatenate([d_a_r, d_a_z, d_a_n], axis=1)      # (B, 3H): into W_ih x + b_ih
+        d_h_proj = np.concatenate([d_a_r, d_a_z, d_a_n * r], axis=1)  # (B, 3H): into W_hh h(t-1) + b_hh
+
+        # Pooling of gradients of shared parameters over time (seed 004): "+=".
+        d_w_ih += d_x_proj.T @ tape.x[t]
+        d_w_hh += d_h_proj.T @ h_prev
+        d_b_ih += d_x_proj.sum(axis=0)
+        d_b_hh += d_h_proj.sum(axis=0)
+
+        d_x[t] = d_x_proj @ w_ih
+        d_h_from_next = d_h_prev + d_h_proj @ w_hh
+
+    grads = {"weight_ih": d_w_ih, "weight_hh": d_w_hh}
+    for name, grad in (("bias_ih", d_b_ih), ("bias_hh", d_b_hh)):
+        if name in weights:
+            grads[name] = grad
+    return d_x, grads, (d_h_from_next,)
+
+
+# ---------------------------------------------------------------------------
 # Layers and directions (seed 004, "Bidirectional RNN")
 # ---------------------------------------------------------------------------
 
 @dataclass
 class Cache:
-    """Everything the backward pass needs from ``rnn_forward`` / ``lstm_forward``.
+    """Everything the backward pass needs from ``rnn_forward`` / ``lstm_forward`` / ``gru_forward``.
 
     Attributes:
-        cell: "rnn" or "lstm".
+        cell: "rnn", "lstm" or "gru".
         num_layers: number of stacked layers L.
         bidirectional: whether each layer also runs backward in time.
         nonlinearity: "tanh" or "relu" (Elman only; "tanh" for the LSTM, unused).
@@ -405,7 +535,7 @@ class Cache:
     nonlinearity: str
     input_shape: tuple[int, int, int]
     hidden_size: int
-    tapes: list[Union[ElmanTape, LSTMTape]] = field(default_factory=list)
+    tapes: list[Union[ElmanTape, LSTMTape, GRUTape]] = field(default_factory=list)
 
     @property
     def num_directions(self) -> int:
@@ -428,7 +558,7 @@ def _stack_forward(cell: str, params: Params, x: np.ndarray, initial: tuple[np.n
     layer k reads the concatenated [forward; backward] states of layer k-1.
 
     Args:
-        cell: "rnn" or "lstm".
+        cell: "rnn", "lstm" or "gru".
         params: all weights, PyTorch names.
         x: (T, B, D) input.
         initial: initial states, each (L * nd, B, H): (h0,) or (h0, c0).
@@ -456,6 +586,8 @@ def _stack_forward(cell: str, params: Params, x: np.ndarray, initial: tuple[np.n
             row_initial = tuple(state[row] for state in initial)
             if cell == "rnn":
                 tape = _elman_sweep(weights, seen_input, row_initial, nonlinearity)
+            elif cell == "gru":
+                tape = _gru_sweep(weights, seen_input, row_initial)
             else:
                 tape = _lstm_sweep(weights, seen_input, row_initial)
             cache.tapes.append(tape)
@@ -511,6 +643,8 @@ def _stack_backward(params: Params, cache: Cache, d_output: np.ndarray,
             row_d_final = tuple(d[row] for d in d_finals)
             if cache.cell == "rnn":
                 d_x, d_weights, row_d_initial = _elman_bptt(weights, tape, d_h, row_d_final)
+            elif cache.cell == "gru":
+                d_x, d_weights, row_d_initial = _gru_bptt(weights, tape, d_h, row_d_final)
             else:
                 d_x, d_weights, row_d_initial = _lstm_bptt(weights, tape, d_h, row_d_final)
             if direction == 1:
@@ -611,7 +745,7 @@ def _initial_state(fn: str, arg: str, state: Optional[np.ndarray],
 
 def _check_cache(fn: str, cache: Cache, cell: str) -> None:
     if not isinstance(cache, Cache) or cache.cell != cell:
-        made_by = "rnn_forward" if cell == "rnn" else "lstm_forward"
+        made_by = f"{cell}_forward"
         raise ValueError(f"{fn}: cache must be the Cache returned by {made_by}")
 
 
@@ -635,6 +769,36 @@ def _check_nonlinearity(fn: str, nonlinearity: str) -> None:
 # Public API: forward passes and full BPTT
 # ---------------------------------------------------------------------------
 
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _one_state_forward(cell: str, params: Params, x: np.ndarray, h0: Optional[np.ndarray],
+                       num_layers: int, bidirectional: bool, nonlinearity: str
+                       ) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """``rnn_forward`` and ``gru_forward``: check the arguments, run the stack; one state h per layer."""
+    fn = f"{cell}_forward"
+    input_size, hidden_size = _check_params(fn, params, _GATES[cell], num_layers, bidirectional)
+    x = _check_input(fn, x, input_size)
+    nd = 2 if bidirectional else 1
+    h0 = _initial_state(fn, "h0", h0, (num_layers * nd, x.shape[1], hidden_size))
+    output, (h_n,), cache = _stack_forward(cell, params, x, (h0,), num_layers, bidirectional, nonlinearity)
+    return output, h_n, cache
+
+
+def _one_state_backward(cell: str, params: Params, cache: Cache, d_output: np.ndarray,
+                        d_h_n: Optional[np.ndarray]) -> Grads:
+    """``rnn_backward`` and ``gru_backward``: check the arguments, backpropagate through the stack."""
+    fn = f"{cell}_backward"
+    _check_cache(fn, cache, cell)
+    _check_params(fn, params, _GATES[cell], cache.num_layers, cache.bidirectional)
+    T, B, _ = cache.input_shape
+    nd, H = cache.num_directions, cache.hidden_size
+    d_output = _output_gradient(fn, "d_output", d_output, (T, B, nd * H), "(T, B, nd * H)")
+    d_h_n = _output_gradient(fn, "d_h_n", d_h_n, (cache.num_layers * nd, B, H),
+                             "(num_layers * num_directions, B, H)")
+    return _stack_backward(params, cache, d_output, (d_h_n,), ("h0",))
+
+
 def rnn_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, *,
                 num_layers: int = 1, bidirectional: bool = False,
                 nonlinearity: str = "tanh") -> tuple[np.ndarray, np.ndarray, Cache]:
@@ -655,15 +819,8 @@ def rnn_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, 
         h_n (L * nd, B, H): every layer and direction's final state;
         cache for ``rnn_backward``.
     """
-    fn = "rnn_forward"
-    _check_nonlinearity(fn, nonlinearity)
-    input_size, hidden_size = _check_params(fn, params, 1, num_layers, bidirectional)
-    x = _check_input(fn, x, input_size)
-    nd = 2 if bidirectional else 1
-    h0 = _initial_state(fn, "h0", h0, (num_layers * nd, x.shape[1], hidden_size))
-    output, (h_n,), cache = _stack_forward("rnn", params, x, (h0,), num_layers,
-                                           bidirectional, nonlinearity)
-    return output, h_n, cache
+    _check_nonlinearity("rnn_forward", nonlinearity)
+    return _one_state_forward("rnn", params, x, h0, num_layers, bidirectional, nonlinearity)
 
 
 def rnn_backward(params: Params, cache: Cache, d_output: np.ndarray,
@@ -680,15 +837,7 @@ def rnn_backward(params: Params, cache: Cache, d_output: np.ndarray,
         dE/d(name) for every key of params (same shapes), "input" (T, B, D)
         and "h0" (L * nd, B, H).
     """
-    fn = "rnn_backward"
-    _check_cache(fn, cache, "rnn")
-    _check_params(fn, params, 1, cache.num_layers, cache.bidirectional)
-    T, B, _ = cache.input_shape
-    nd, H = cache.num_directions, cache.hidden_size
-    d_output = _output_gradient(fn, "d_output", d_output, (T, B, nd * H), "(T, B, nd * H)")
-    d_h_n = _output_gradient(fn, "d_h_n", d_h_n, (cache.num_layers * nd, B, H),
-                             "(num_layers * num_directions, B, H)")
-    return _stack_backward(params, cache, d_output, (d_h_n,), ("h0",))
+    return _one_state_backward("rnn", params, cache, d_output, d_h_n)
 
 
 def lstm_forward(params: Params, x: np.ndarray,
@@ -729,7 +878,8 @@ def lstm_backward(params: Params, cache: Cache, d_output: np.ndarray,
         params: the same weights given to ``lstm_forward``.
         cache: returned by ``lstm_forward``.
         d_output: (T, B, nd * H) dE/d(output).
-        d_h_n, d_c_n: (L * nd, B, H) dE/d(h_n), dE/d(c_n), or None.
+        d_h_n: (L * nd, B, H) dE/d(h_n), or None.
+        d_c_n: (L * nd, B, H) dE/d(c_n), or None.
 
     Returns:
         dE/d(name) for every key of params, "input" (T, B, D), "h0" and "c0"
@@ -746,6 +896,39 @@ def lstm_backward(params: Params, cache: Cache, d_output: np.ndarray,
     d_h_n = _output_gradient(fn, "d_h_n", d_h_n, state_shape, state_meaning)
     d_c_n = _output_gradient(fn, "d_c_n", d_c_n, state_shape, state_meaning)
     return _stack_backward(params, cache, d_output, (d_h_n, d_c_n), ("h0", "c0"))
+
+
+def gru_forward(params: Params, x: np.ndarray, h0: Optional[np.ndarray] = None, *,
+                num_layers: int = 1, bidirectional: bool = False) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """GRU forward pass, as ``torch.nn.GRU`` computes it.
+
+    Args:
+        params: PyTorch-named weights (see the module docstring), G = 3, gates r, z, n.
+        x: (T, B, D) input sequence.
+        h0: (L * nd, B, H) initial states, or None for zeros.
+        num_layers: L.
+        bidirectional: whether each layer also runs backward in time (nd = 2).
+
+    Returns:
+        output (T, B, nd * H), h_n (L * nd, B, H), cache for ``gru_backward``.
+    """
+    return _one_state_forward("gru", params, x, h0, num_layers, bidirectional, "tanh")
+
+
+def gru_backward(params: Params, cache: Cache, d_output: np.ndarray,
+                 d_h_n: Optional[np.ndarray] = None) -> Grads:
+    """Full BPTT for ``gru_forward``.
+
+    Args:
+        params: the same weights given to ``gru_forward``.
+        cache: returned by ``gru_forward``.
+        d_output: (T, B, nd * H) dE/d(output).
+        d_h_n: (L * nd, B, H) dE/d(h_n), or None if the loss does not use h_n.
+
+    Returns:
+        dE/d(name) for every key of params, "input" (T, B, D) and "h0" (L * nd, B, H).
+    """
+    return _one_state_backward("gru", params, cache, d_output, d_h_n)
 
 
 # ---------------------------------------------------------------------------
@@ -972,7 +1155,8 @@ def lstm_truncated_bptt(params: Params, x: np.ndarray,
         x: (T, B, D) input sequence.
         hx: (h0, c0), each (1, B, H) or None; None means zeros.
         d_output: (T, B, H) dE/dh(t) for every step.
-        k1, k2: steps between updates and look-back, k2 >= k1 >= 1.
+        k1: steps between updates, k1 >= 1.
+        k2: steps of look-back, k2 >= k1.
 
     Returns:
         One dict per update point: every key of params, "h0" and "c0" (1, B, H).

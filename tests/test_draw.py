@@ -37,9 +37,14 @@ def nodes(source: str) -> dict[str, str]:
 
 
 def edges(source: str) -> list[tuple[str, str, str]]:
-    """(tail, head, attributes) in the direction data flows (edges written reversed are turned back)."""
+    """(tail, head, attributes) in the direction data flows (edges written reversed are turned back).
+
+    The invisible edges that keep time steps in columns carry no data and are left out.
+    """
     found = []
     for tail, head, attributes in re.findall(r"^\s*(n\d+) -> (n\d+) ?(.*)$", source, flags=re.MULTILINE):
+        if 'style="invis"' in attributes:
+            continue
         if 'dir="back"' in attributes:
             tail, head = head, tail
         found.append((tail, head, attributes))

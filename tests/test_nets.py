@@ -1,6 +1,6 @@
 """RNN, LSTM, GRU unrolled on the engine: BPTT from the generic backward, against four oracles.
 
-1. the hand-written numpy BPTT of seed 004 (nets/reference.py), to 1e-10;
+1. the hand-written numpy BPTT of seed 004 (nets/reference.py), to 1e-10, the GRU included;
 2. RTRL (Williams & Zipser) for the Elman RNN;
 3. central finite differences (minigrad.testing.gradcheck), including the GRU;
 4. PyTorch's own outputs and gradients, stored in tests/fixtures/torch_nets.npz
@@ -30,7 +30,7 @@ def make_net(kind, D, H, layers=1, bidirectional=False, nonlinearity="tanh", see
 
 
 configurations = st.fixed_dictionaries({
-    "kind": st.sampled_from(["rnn-tanh", "rnn-relu", "lstm"]),
+    "kind": st.sampled_from(["rnn-tanh", "rnn-relu", "lstm", "gru"]),
     "T": st.integers(1, 5), "B": st.integers(1, 3), "D": st.integers(1, 4), "H": st.integers(1, 4),
     "layers": st.integers(1, 2), "bidirectional": st.booleans(), "bias": st.booleans(),
     "with_h0": st.booleans(), "seed": st.integers(0, 2 ** 16),
@@ -58,6 +58,12 @@ def engine_and_reference(c):
         ref_out, (ref_h, ref_c), cache = reference.lstm_forward(
             params, x, tuple(states) if states else None, num_layers=c["layers"], bidirectional=c["bidirectional"])
         ref_grads = reference.lstm_backward(params, cache, R, S, S[::-1])
+    elif kind == "gru":
+        out, h_n = net(x_t, state_t[0] if state_t else None)
+        loss = (out * R).sum() + (h_n * S).sum()
+        ref_out, ref_h, cache = reference.gru_forward(
+            params, x, states[0] if states else None, num_layers=c["layers"], bidirectional=c["bidirectional"])
+        ref_grads = reference.gru_backward(params, cache, R, S)
     else:
         out, h_n = net(x_t, state_t[0] if state_t else None)
         loss = (out * R).sum() + (h_n * S).sum()

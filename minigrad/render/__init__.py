@@ -8,10 +8,13 @@
   ``.pipe``, ``.render``, Jupyter display) and the two programs that turn DOT
   into pictures, Graphviz's ``dot`` or, without it, the pip-installed
   ``graphviz-pure``.
+- ``animate.py``: ``animate_backward(loss)``, the backward sweep step by step
+  as one self-contained HTML page (watch BPTT happen).
 
 This package knows nothing about recurrent nets: it reads scope paths only.
 """
+from .animate import BackwardAnimation, animate_backward
 from .graph import draw
 from .output import Drawing, RendererNotFound, which_renderer
 
-__all__ = ["draw", "Drawing", "RendererNotFound", "which_renderer"]
+__all__ = ["draw", "Drawing", "RendererNotFound", "which_renderer", "animate_backward", "BackwardAnimation"]

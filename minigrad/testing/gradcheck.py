@@ -62,7 +62,8 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 
             others are held constant. Use float64: float32 has too few digits
             for finite differences (a warning says so).
         eps: the finite-difference step.
-        atol, rtol: an element passes if |analytic - numeric| <= atol + rtol * |numeric|.
+        atol: absolute tolerance: an element passes if |analytic - numeric| <= atol + rtol * |numeric|.
+        rtol: relative tolerance (same test).
         seed: seeds the random upstream gradient v.
 
     Returns True, or raises ``GradcheckError`` naming the input, its worst

@@ -1,0 +1,220 @@
+"""The experiments of examples/ at --quick size reach the lectures' claims; the tour writes its pictures.
+
+Each experiment script is loaded by path (examples/ is not a package) and its
+``main`` run with ``--quick --out tmp``: the numbers it returns are asserted
+against the qualitative result it exists to show, and its figure must be a
+PNG. The command-line tests run the scripts in a subprocess, as a user does.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minigrad_cli import experiment, tour
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def load(name: str):
+    """examples/NAME.py as a module (examples/ on sys.path first, for its ``_experiment``)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
+    spec = importlib.util.spec_from_file_location(f"examples_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_quietly(main, argv):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = main(argv)
+    return result, printed.getvalue()
+
+
+def test_tlfn_recalls_exactly_within_its_window_and_not_at_all_beyond_it(tmp_path) -> None:
+    tlfn_memory = load("tlfn_memory")
+    errors, text = run_quietly(tlfn_memory.main, ["--quick", "--out", str(tmp_path)])
+    setup = tlfn_memory.QUICK
+    assert max(setup.lags) > setup.delays >= min(setup.lags)     # the quick run tries both sides of the edge
+    for lag, tlfn, rnn in zip(setup.lags, errors["tlfn"], errors["rnn"]):
+        if lag <= setup.delays:
+            assert tlfn < 0.01, (lag, tlfn)          # the bit is in the delay line: recalled exactly
+        else:
+            assert tlfn > 0.95, (lag, tlfn)          # independent of all it sees: no better than the mean
+        assert rnn < 0.05, (lag, rnn)                # the recurrent state has no edge at d
+    assert (tmp_path / "tlfn_memory.png").read_bytes()[:8] == PNG
+    assert text.strip().splitlines()[-2].startswith(f"TLFN (d = {setup.delays}): NMSE at most")
+
+
+def test_truncation_limits_the_memory_and_clipping_prevents_the_explosion(tmp_path) -> None:
+    truncation_clipping = load("truncation_clipping")
+    (truncated, clipping), text = run_quietly(truncation_clipping.main, ["--quick", "--out", str(tmp_path)])
+    short_look_backs, longest = truncated[:-1], truncated[-1]
+    assert longest.nmse < 0.05                                        # look-back 12..15 covers the lag of 8
+    assert all(run.nmse > 0.8 for run in short_look_backs)             # look-back < 8: nothing learned
+    unclipped, clipped = clipping
+    assert unclipped.blew_up and len(unclipped.losses) < 20            # NaN within a few updates
+    assert max(n for n in unclipped.norms if np.isfinite(n)) > 1e10
+    assert np.all(np.isfinite(clipped.losses)) and np.all(np.isfinite(clipped.norms))
+    assert np.mean(clipped.losses[-50:]) < clipped.losses[0] / 10
+    assert clipped.nmse < 0.2
+    assert (tmp_path / "truncation_clipping.png").read_bytes()[:8] == PNG
+    assert "turned NaN at update" in text.strip().splitlines()[-2]
+
+
+def test_vanishing_gradients_takes_quick_and_out_and_keeps_its_tables(tmp_path) -> None:
+    vanishing = load("vanishing_gradients")
+    _, text = run_quietly(vanishing.main, ["--quick", "--out", str(tmp_path / "figures")])
+    assert (tmp_path / "figures" / "vanishing_gradients.png").read_bytes()[:8] == PNG
+    assert text.startswith("H = 32 hidden units")
+    assert f"wrote {tmp_path / 'figures' / 'vanishing_gradients.png'}" in text
+    _, tables_only = run_quietly(vanishing.main, ["--no-plot"])
+    assert "wrote" not in tables_only and tables_only.strip() == text.split("\n\nwrote")[0].strip()
+
+
+TOUR_PICTURES = ["lstm_unrolled.png", "rnn_gradient_flow.png", "esn_mackey_glass.png", "lstm_recall_training.png"]
+
+
+def test_the_tour_runs_quick_and_writes_its_pictures(tmp_path) -> None:
+    out = tmp_path / "tour"
+    status, text = run_quietly(tour.main, ["--quick", "--out", str(out)])
+    assert status == 0
+    agreements = re.findall(r"^   (\w+) +output and gradients .*max \|engine - hand-written\| = (\S+)$", text, re.M)
+    assert [kind for kind, _ in agreements] == ["RNN", "BRNN", "LSTM", "GRU"]
+    assert max(float(value) for _, value in agreements) < 1e-12
+    assert float(re.search(r"NRMSE = (\S+)", text).group(1)) < 0.05
+    assert "predictions: [0, 1, 1, 0]" in text
+    first, last = map(float, re.search(r"mean squared error (\S+) -> (\S+);", text).groups())
+    assert last < first / 5                                   # the LSTM learned, even at --quick size
+    for name in TOUR_PICTURES:
+        assert (out / name).read_bytes()[:8] == PNG, name
+    assert sorted(p.name for p in out.iterdir()) == sorted(TOUR_PICTURES)   # no temporary files left
+    assert text.strip().splitlines()[-1] == f"The tour's 4 pictures are in {out}/: " + ", ".join(TOUR_PICTURES)
+
+
+def test_the_tour_without_matplotlib_still_draws_its_graphs_and_says_how_to_get_the_plots(
+        tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(experiment, "have_matplotlib", lambda: False)
+    status, text = run_quietly(tour.main, ["--quick", "--out", str(tmp_path)])
+    assert status == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm_unrolled.png", "rnn_gradient_flow.png"]
+    assert text.count('pip install -e ".[examples]" adds it') == 2
+
+
+def run_command(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+COMMANDS = [["-m", "minigrad_cli.tour"], ["examples/tour.py"], ["examples/tlfn_memory.py"],
+            ["examples/truncation_clipping.py"], ["examples/vanishing_gradients.py"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[-1])
+@pytest.mark.parametrize("bad, message", [
+    (["--quick", "--bogus"], "error: unrecognized arguments: --bogus"),
+    (["--out", "{file}"], "error: argument --out: '{file}' is not a folder"),
+    (["--out", "{file}/figures"], "error: argument --out: cannot create folder '{file}/figures' (Not a directory)"),
+])
+def test_bad_options_get_one_sentence_and_exit_status_2(command, bad, message, tmp_path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    result = run_command(*command, *[part.format(file=a_file) for part in bad])
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(message.format(file=a_file))
+    assert result.stdout == ""                          # refused before anything ran
+
+
+def test_an_unwritable_out_folder_is_refused(tmp_path) -> None:
+    # As root os.access says every folder is writable; a read-only file system is not.
+    result = run_command("-m", "minigrad_cli.tour", "--out", "/sys/kernel")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: argument --out: folder '/sys/kernel' is not writable" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["examples/tlfn_memory.py"], ["examples/truncation_clipping.py"]],
+                         ids=lambda c: c[-1])
+def test_a_negative_seed_is_refused(command) -> None:
+    result = run_command(*command, "--seed", "-1")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "argument --seed: expected a non-negative integer, got '-1'" in result.stderr
+
+
+class InterruptedWhileSaving:
+    """A figure whose savefig writes half a file, then is interrupted (Ctrl-C)."""
+
+    def savefig(self, path, dpi, format):
+        Path(path).write_bytes(PNG + b"half a pict")
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_saving_leaves_no_half_written_figure(tmp_path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        experiment.save_figure(InterruptedWhileSaving(), tmp_path / "figure.png")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "figure.png").write_bytes(b"the previous figure")
+    with pytest.raises(KeyboardInterrupt):
+        experiment.save_figure(InterruptedWhileSaving(), tmp_path / "figure.png")
+    assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]
+    assert (tmp_path / "figure.png").read_bytes() == b"the previous figure"
+
+
+def test_ctrl_c_during_the_tour_is_one_line_and_exit_status_130(tmp_path, monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(tour, "echo_state_network", interrupted)
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        status, _ = run_quietly(tour.main, ["--quick", "--out", str(tmp_path)])
+    assert status == 130
+    assert errors.getvalue().strip() == "minigrad-tour: interrupted (every picture written so far is complete)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lstm_unrolled.png", "rnn_gradient_flow.png"]
+
+
+def test_a_full_size_run_into_docs_img_rewrites_only_its_own_block_of_the_page(tmp_path, monkeypatch) -> None:
+    _experiment = load("_experiment")
+    page, img = tmp_path / "experiments.md", tmp_path / "img"
+    img.mkdir()
+    before = ("# page\n<!-- output: mine -->\nold numbers\n<!-- /output -->\ntext\n"
+              "<!-- output: other -->\n```text\ntheirs\n```\n<!-- /output -->\n")
+    page.write_text(before)
+    monkeypatch.setattr(_experiment, "EXPERIMENTS_PAGE", page)
+    monkeypatch.setattr(_experiment, "DOCS_IMG", img)
+    monkeypatch.setattr(_experiment, "ROOT", tmp_path)
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [True, img])
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [False, tmp_path])
+    assert page.read_text() == before                      # --quick, or another --out: the page is left alone
+    run_quietly(lambda argv: _experiment.record_in_docs("mine", "new numbers\n", *argv), [False, img])
+    assert page.read_text() == before.replace("old numbers\n", "```text\nnew numbers\n```\n")
+
+
+def test_ctrl_c_during_an_experiment_is_one_line_exit_130_and_no_figure(tmp_path) -> None:
+    import os
+    import signal
+
+    process = subprocess.Popen([sys.executable, "examples/tlfn_memory.py", "--out", str(tmp_path)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = b""
+    while b"training a TLFN" not in seen:             # its progress bar: training has started
+        chunk = os.read(process.stderr.fileno(), 4096)
+        assert chunk, seen
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=60)
+    stderr = (seen + rest).decode()
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().endswith("tlfn_memory.py: interrupted; every figure written so far is complete")
+    assert list(tmp_path.iterdir()) == []
