@@ -29,7 +29,7 @@ from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
-from ._checks import check_flags, check_sizes
+from ._checks import check_flags, check_range, check_sizes
 from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
@@ -50,6 +50,7 @@ class RecurrentNet(nn.Module):
         check_sizes(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
         check_flags(name, bias=bias, batch_first=batch_first, bidirectional=bidirectional,
                      learn_initial_state=learn_initial_state)
+        check_range(name, "dropout", dropout, 0.0, 1.0)
         if dropout != 0:
             raise ValueError(f"{name}: dropout between layers is not implemented; only dropout=0 is "
                              f"accepted, got {dropout!r}")
