@@ -435,7 +435,6 @@ NOT_YET_FIXED = {
     "BRNN(cell,hidden_size,input_size,num_layers)",
     "JordanNet(blocked,hidden_size,input_size,memory_decay,nonlinearity,output_size,rng)",
     "JordanNet(teacher,x)",
-    "ElmanNet(blocked,hidden_size,input_size,nonlinearity,output_size,rng)",
     "truncated_bptt(k1,k2,loss_fn,net,targets,x)",
     "ESN(bias_scaling,connectivity,feedback,feedback_scaling,include_input,input_scaling,input_size,leak_rate,output_size,reservoir_size,ridge,seed,spectral_radius)",
     "ESN.fit(X,Y,chunk_size,washout)",
