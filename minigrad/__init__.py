@@ -6,17 +6,18 @@ op's forward next to its vector-Jacobian product).
 from ._memory import gc_paused  # importing _memory also keeps freed memory for reuse (see there)
 from ._state import (current_scope, detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope,
                      set_grad_enabled)
-from .errors import AnomalyError, ShapeError
+from .errors import AnomalyError, CheckpointError, ShapeError
 from .ops import concatenate, stack, unbroadcast
 from .random import manual_seed
 from .render import animate_backward, draw
 from .tensor import Tensor, topological_order
 from . import nn, optim, testing  # noqa: E402  (after Tensor: they build on it)
+from .serialization import load, save  # noqa: E402  (after nn and optim: it saves their state)
 
 __all__ = [
     "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope",
     "detect_anomaly", "concatenate", "stack", "unbroadcast", "topological_order",
     "manual_seed", "ShapeError", "AnomalyError", "gc_paused", "draw", "animate_backward", "set_grad_enabled",
-    "nn", "optim", "testing",
+    "nn", "optim", "testing", "save", "load", "CheckpointError",
 ]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The engine's exceptions. Each message names the op and the shapes involved."""
+"""The engine's own exceptions (docs/errors.md lists every exception a user can meet)."""
 
 
 class ShapeError(ValueError):
@@ -7,3 +7,11 @@ class ShapeError(ValueError):
 
 class AnomalyError(FloatingPointError):
     """Raised inside `detect_anomaly()` when an op produces NaN or Inf."""
+
+
+class CheckpointError(ValueError):
+    """``minigrad.load`` was given a file that is not a complete minigrad checkpoint.
+
+    A truncated or corrupted file, a plain ``.npz`` without minigrad's format
+    version, a newer format version, or a file holding pickled objects.
+    """

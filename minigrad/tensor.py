@@ -51,7 +51,11 @@ def _as_float_array(data: Any, dtype: Any = None, what: str = "Tensor: data") ->
     """
     if isinstance(data, Tensor):
         data = data._data
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError as error:     # numpy: "setting an array element with a sequence ..."
+        raise ValueError(f"{what} must be a rectangular array of real numbers: nested lists must have "
+                         f"the same length at each depth ({error})") from None
     if array.dtype.kind not in "biuf":
         kind = {"c": "complex", "U": "string", "S": "bytes", "O": "object"}.get(
             array.dtype.kind, str(array.dtype))
@@ -59,12 +63,23 @@ def _as_float_array(data: Any, dtype: Any = None, what: str = "Tensor: data") ->
     if dtype is None:
         # float32 input stays float32 (as in PyTorch); everything else becomes float64.
         dtype = np.float32 if array.dtype == np.float32 else np.float64
-    dtype = np.dtype(dtype)
-    if dtype not in _ALLOWED_DTYPES:
-        raise TypeError(f"Tensor: dtype must be float64 or float32, got {dtype}")
     # Always copy: a Tensor owns its data, so optimizers may update it in place
     # without touching the caller's array.
     return np.array(array, dtype=dtype, copy=True)
+
+
+def check_dtype(who: str, dtype: Any) -> Optional[np.dtype]:
+    """``dtype`` as a numpy dtype if it is float64 or float32 (None stays None: the default)."""
+    if dtype is None:
+        return None
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None                 # not a dtype at all ("float", "foo", 3)
+    if resolved is None or resolved not in _ALLOWED_DTYPES:    # (a dtype equals None: np.dtype(None) is float64)
+        raise TypeError(f"{who}: dtype must be float64 or float32, "
+                        f"got {repr(dtype) if resolved is None else resolved}")
+    return resolved
 
 
 class Tensor:
@@ -97,7 +112,12 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: Optional[str] = None) -> None:
-        self._data = _as_float_array(data, dtype)
+        who = type(self).__name__       # Tensor, or nn.Parameter
+        self._data = _as_float_array(data, check_dtype(who, dtype), f"{who}: data")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"{who}: requires_grad must be True or False, got {requires_grad!r:.60}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{who}: name must be a string or None, got {name!r:.60}")
         self.grad: Optional[np.ndarray] = None
         self.requires_grad = bool(requires_grad)
         self.op = ""

@@ -129,15 +129,16 @@ class _Cell(nn.Module):
     kind = ""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, rng: RngLike = None) -> None:
-        check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
-        check_flags(type(self).__name__, bias=bias)
+        who = type(self).__name__
+        check_sizes(who, input_size=input_size, hidden_size=hidden_size)
+        check_flags(who, bias=bias)
         self.input_size, self.hidden_size = input_size, hidden_size
         rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
-        generator = as_generator(rng)
-        self.weight_ih = nn.Parameter(uniform_init((rows, input_size), bound, generator), name="weight_ih")
-        self.weight_hh = nn.Parameter(uniform_init((rows, hidden_size), bound, generator), name="weight_hh")
-        self.bias_ih = nn.Parameter(uniform_init((rows,), bound, generator), name="bias_ih") if bias else None
-        self.bias_hh = nn.Parameter(uniform_init((rows,), bound, generator), name="bias_hh") if bias else None
+        generator = as_generator(rng, who)
+        self.weight_ih = nn.Parameter(uniform_init((rows, input_size), bound, generator, who), name="weight_ih")
+        self.weight_hh = nn.Parameter(uniform_init((rows, hidden_size), bound, generator, who), name="weight_hh")
+        self.bias_ih = nn.Parameter(uniform_init((rows,), bound, generator, who), name="bias_ih") if bias else None
+        self.bias_hh = nn.Parameter(uniform_init((rows,), bound, generator, who), name="bias_hh") if bias else None
 
     def _input_projection(self, x: mg.Tensor, include_bias_hh: bool) -> mg.Tensor:
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:

@@ -29,7 +29,7 @@ from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
-from ._checks import check_flags, check_sizes
+from ._checks import check_flags, check_range, check_sizes
 from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
@@ -50,6 +50,7 @@ class RecurrentNet(nn.Module):
         check_sizes(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
         check_flags(name, bias=bias, batch_first=batch_first, bidirectional=bidirectional,
                      learn_initial_state=learn_initial_state)
+        check_range(name, "dropout", dropout, 0.0, 1.0)
         if dropout != 0:
             raise ValueError(f"{name}: dropout between layers is not implemented; only dropout=0 is "
                              f"accepted, got {dropout!r}")
@@ -57,16 +58,16 @@ class RecurrentNet(nn.Module):
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
         rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
-        generator = as_generator(rng)
+        generator = as_generator(rng, name)
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * self.num_directions
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                self._add(f"weight_ih{suffix}", uniform_init((rows, layer_input), bound, generator))
-                self._add(f"weight_hh{suffix}", uniform_init((rows, hidden_size), bound, generator))
+                self._add(f"weight_ih{suffix}", uniform_init((rows, layer_input), bound, generator, name))
+                self._add(f"weight_hh{suffix}", uniform_init((rows, hidden_size), bound, generator, name))
                 if bias:
-                    self._add(f"bias_ih{suffix}", uniform_init((rows,), bound, generator))
-                    self._add(f"bias_hh{suffix}", uniform_init((rows,), bound, generator))
+                    self._add(f"bias_ih{suffix}", uniform_init((rows,), bound, generator, name))
+                    self._add(f"bias_hh{suffix}", uniform_init((rows,), bound, generator, name))
         # Seed 004: "h(-1) = part of network parameters"; one learned initial
         # state per layer and direction, shared by every sequence of a batch.
         self.learn_initial_state = learn_initial_state

@@ -43,11 +43,11 @@ class _SimpleRecurrentNet(nn.Module):
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         self.nonlinearity, self.blocked = nonlinearity, blocked
         bound = init_bound(hidden_size)
-        generator = as_generator(rng)
-        self.weight_ih = nn.Parameter(uniform_init((hidden_size, input_size), bound, generator), name="weight_ih")
-        self.weight_rh = nn.Parameter(uniform_init((hidden_size, recurrent_size), bound, generator),
+        generator = as_generator(rng, name)
+        self.weight_ih = nn.Parameter(uniform_init((hidden_size, input_size), bound, generator, name), name="weight_ih")
+        self.weight_rh = nn.Parameter(uniform_init((hidden_size, recurrent_size), bound, generator, name),
                                       name="weight_rh")
-        self.bias_h = nn.Parameter(uniform_init((hidden_size,), bound, generator), name="bias_h")
+        self.bias_h = nn.Parameter(uniform_init((hidden_size,), bound, generator, name), name="bias_h")
         self.readout = nn.Linear(hidden_size, output_size, rng=generator)
 
     def _recurrent_input(self, value: mg.Tensor) -> mg.Tensor:

@@ -384,11 +384,11 @@ def test_bad_hyperparameters_are_refused():
         small_esn(spectral_radius=-1.0)
     with pytest.raises(ValueError, match="reservoir_size must be an integer >= 1, got 0"):
         small_esn(reservoir_size=0)
-    with pytest.raises(ValueError, match="ridge must be a number, got None"):
+    with pytest.raises(TypeError, match="ESN: ridge must be a number, got None"):
         small_esn(ridge=None)
-    with pytest.raises(ValueError, match="feedback must be True or False, got 'no'"):
+    with pytest.raises(TypeError, match="ESN: feedback must be True or False, got 'no'"):
         small_esn(feedback="no")
-    with pytest.raises(ValueError, match="include_input must be True or False, got 1"):
+    with pytest.raises(TypeError, match="ESN: include_input must be True or False, got 1"):
         small_esn(include_input=1)
 
 
@@ -451,13 +451,13 @@ def test_mackey_glass_is_deterministic_and_converges_with_the_step():
     assert 0.2 < attractor.min() and attractor.max() < 1.5
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ({"n": 2.5}, r"mackey_glass: n must be an integer >= 1, got 2.5"),
-    ({"n": 10, "transient": -1}, r"mackey_glass: transient must be an integer >= 0, got -1"),
-    ({"n": 10, "dt": 0.0}, r"mackey_glass: dt must be a finite number in \(0.0, inf\], got 0.0"),
+@pytest.mark.parametrize("arguments, error, message", [
+    ({"n": 2.5}, TypeError, r"mackey_glass: n must be an integer >= 1, got 2.5"),
+    ({"n": 10, "transient": -1}, ValueError, r"mackey_glass: transient must be an integer >= 0, got -1"),
+    ({"n": 10, "dt": 0.0}, ValueError, r"mackey_glass: dt must be a finite number in \(0.0, inf\], got 0.0"),
 ])
-def test_mackey_glass_refuses_bad_arguments_by_name(arguments, message):
-    with pytest.raises(ValueError, match=message):
+def test_mackey_glass_refuses_bad_arguments_by_name(arguments, error, message):
+    with pytest.raises(error, match=message):
         mackey_glass(**arguments)
 
 

@@ -330,11 +330,11 @@ def test_cells_match_one_step_of_the_sequence_nets() -> None:
     (lambda: nets.LSTM(3, 4, 1, True, False, 0.5), ValueError,
      r"LSTM: dropout between layers is not implemented; only dropout=0 is accepted, got 0.5"),
     (lambda: nets.LSTM(3, 4, proj_size=2), ValueError, r"LSTM: projections \(proj_size\) are not implemented"),
-    (lambda: nets.GRU(3, 4, bidirectional="yes"), ValueError, "GRU: bidirectional must be True or False, got 'yes'"),
+    (lambda: nets.GRU(3, 4, bidirectional="yes"), TypeError, "GRU: bidirectional must be True or False, got 'yes'"),
     (lambda: nets.RNN(3, 0), ValueError, "RNN: hidden_size must be an integer >= 1, got 0"),
     (lambda: nets.ElmanNet(3, 0, 2), ValueError, "ElmanNet: hidden_size must be an integer >= 1, got 0"),
     (lambda: nets.JordanNet(0, 4, 2), ValueError, "JordanNet: input_size must be an integer >= 1, got 0"),
-    (lambda: nets.GRUCell(3, 4, bias=None), ValueError, "GRUCell: bias must be True or False, got None"),
+    (lambda: nets.GRUCell(3, 4, bias=None), TypeError, "GRUCell: bias must be True or False, got None"),
 ])
 def test_bad_input_is_named(call, error, message) -> None:
     with pytest.raises(error, match=message):

@@ -227,7 +227,7 @@ def test_optimizers_refuse_bad_parameter_lists() -> None:
         optim.SGD([], lr=0.1)
     with pytest.raises(TypeError, match="Adam: every parameter must be a Tensor with requires_grad=True"):
         optim.Adam([mg.Tensor([1.0])])
-    with pytest.raises(ValueError, match="learning rate must be >= 0"):
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite number in \[0.0, inf\], got -1"):
         optim.SGD([nn.Parameter([1.0])], lr=-1)
 
 

@@ -72,17 +72,18 @@ def test_the_delay_line_holds_the_shifted_inputs() -> None:
     assert taps.data[:, 0, :].tolist() == [[1, 0, 0], [2, 1, 0], [3, 2, 1], [4, 3, 2]]
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ((2, 3, 1, -1), "TLFN: delays must be an integer >= 0, got -1"),
-    ((2, 3, 1, 2.0), "TLFN: delays must be an integer >= 0, got 2.0"),
-    ((2, 3, 1, True), "TLFN: delays must be an integer >= 0, got True"),
-    ((2, 3, 1, "2"), "TLFN: delays must be an integer >= 0, got '2'"),
-    ((0, 3, 1, 2), "TLFN: input_size must be an integer >= 1, got 0"),
-    ((2, 2.5, 1, 2), "TLFN: hidden_size must be an integer >= 1, got 2.5"),
-    ((2, 3, False, 2), "TLFN: output_size must be an integer >= 1, got False"),
+# A value of the wrong kind is a TypeError, one out of range a ValueError (minigrad/_checks.py).
+@pytest.mark.parametrize("arguments, error, message", [
+    ((2, 3, 1, -1), ValueError, "TLFN: delays must be an integer >= 0, got -1"),
+    ((2, 3, 1, 2.0), TypeError, "TLFN: delays must be an integer >= 0, got 2.0"),
+    ((2, 3, 1, True), TypeError, "TLFN: delays must be an integer >= 0, got True"),
+    ((2, 3, 1, "2"), TypeError, "TLFN: delays must be an integer >= 0, got '2'"),
+    ((0, 3, 1, 2), ValueError, "TLFN: input_size must be an integer >= 1, got 0"),
+    ((2, 2.5, 1, 2), TypeError, "TLFN: hidden_size must be an integer >= 1, got 2.5"),
+    ((2, 3, False, 2), TypeError, "TLFN: output_size must be an integer >= 1, got False"),
 ])
-def test_bad_sizes_and_delays_are_named(arguments, message) -> None:
-    with pytest.raises(ValueError) as raised:
+def test_bad_sizes_and_delays_are_named(arguments, error, message) -> None:
+    with pytest.raises(error) as raised:
         nets.TLFN(*arguments)
     assert str(raised.value) == message
 

@@ -13,8 +13,9 @@ from typing import Any, Iterable, Iterator, Mapping
 import numpy as np
 
 from .. import ops
+from .._checks import as_tensor_argument, check_flags, check_mapping, check_sizes
 from ..random import RngLike, as_generator
-from ..tensor import Tensor, _as_float_array
+from ..tensor import Tensor, _as_float_array, check_dtype
 
 
 class Parameter(Tensor):
@@ -73,10 +74,12 @@ class Module:
         ``set_to_none=True`` (PyTorch's default) drops the arrays; False fills
         them with zeros in place, which reuses their memory in a training loop.
         """
+        check_flags(f"{type(self).__name__}.zero_grad", set_to_none=set_to_none)
         for parameter in self.parameters():
             parameter.zero_grad(set_to_none)
 
     def train(self, mode: bool = True) -> Module:
+        check_flags(f"{type(self).__name__}.train", mode=mode)
         for module in self._modules():
             module.training = mode
         return self
@@ -101,6 +104,8 @@ class Module:
         With ``strict`` (the default) the names must match exactly; nothing is
         modified unless every check passes.
         """
+        check_mapping("load_state_dict", "state_dict", state_dict)
+        check_flags("load_state_dict", strict=strict)
         own = dict(self.named_parameters())
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]
@@ -132,13 +137,17 @@ class ModuleList(Module):
     """A list of modules whose parameters are named ``"0.weight"``, ``"1.weight"``, ..."""
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
-        for index, module in enumerate(modules):
-            setattr(self, str(index), module)
+        if isinstance(modules, Module) or not isinstance(modules, Iterable):
+            raise TypeError(f"ModuleList: modules must be an iterable of Modules, got {type(modules).__name__}")
+        for module in modules:
+            self.append(module)
 
     def __len__(self) -> int:
         return sum(1 for _ in self.named_children())
 
     def __getitem__(self, index: int) -> Module:
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise TypeError(f"ModuleList: an index must be an integer, got {index!r}")
         count = len(self)
         if not -count <= index < count:
             raise IndexError(f"ModuleList: index {index} is out of range for {count} modules")
@@ -148,18 +157,26 @@ class ModuleList(Module):
         return (module for _, module in self.named_children())
 
     def append(self, module: Module) -> ModuleList:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList: every item must be a Module, got {type(module).__name__}")
         setattr(self, str(len(self)), module)
         return self
 
 
-def uniform_init(shape: tuple[int, ...], bound: float, generator: np.random.Generator) -> np.ndarray:
+def uniform_init(shape: tuple[int, ...], bound: float, generator: np.random.Generator,
+                 who: str = "uniform_init") -> np.ndarray:
     """Samples from U(-bound, bound), PyTorch's default initialisation of linear and recurrent layers.
 
     Takes a Generator, not a seed: a module turns its ``rng`` into one generator
     once (``as_generator``) and draws all its parameters from it, so that
-    weight and bias are not copies of the same first draws.
+    weight and bias are not copies of the same first draws. ``who`` (the module)
+    names the error when the sizes ask for more memory than there is.
     """
-    return generator.uniform(-bound, bound, size=shape)
+    try:
+        return generator.uniform(-bound, bound, size=shape)
+    except (MemoryError, ValueError) as error:      # numpy: "array is too big", "Unable to allocate"
+        raise MemoryError(f"{who}: a parameter of shape {shape} ({math.prod(shape)} numbers) cannot be "
+                          f"allocated ({error})") from None
 
 
 class Linear(Module):
@@ -172,17 +189,21 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, rng: RngLike = None,
                  dtype: Any = None) -> None:
+        # 0 features is allowed, as in PyTorch: an empty layer (its output is the bias alone).
+        check_sizes("Linear", minimum=0, in_features=in_features, out_features=out_features)
+        check_flags("Linear", bias=bias)
+        dtype = check_dtype("Linear", dtype)
         self.in_features = in_features
         self.out_features = out_features
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        generator = as_generator(rng)
-        self.weight = Parameter(uniform_init((out_features, in_features), bound, generator), dtype=dtype,
-                                name="weight")
-        self.bias = Parameter(uniform_init((out_features,), bound, generator), dtype=dtype,
+        generator = as_generator(rng, "Linear")
+        self.weight = Parameter(uniform_init((out_features, in_features), bound, generator, "Linear"),
+                                dtype=dtype, name="weight")
+        self.bias = Parameter(uniform_init((out_features,), bound, generator, "Linear"), dtype=dtype,
                               name="bias") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return ops.linear(x, self.weight, self.bias)
+        return ops.linear(as_tensor_argument("Linear", "input", x), self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
