@@ -65,7 +65,9 @@ class TLFN(nn.Module):
     layers are initialised like ``torch.nn.Linear``.
 
     Args:
-        input_size, hidden_size, output_size: integers >= 1.
+        input_size: D, the features of x(t), an integer >= 1.
+        hidden_size: the hidden layer's width, an integer >= 1.
+        output_size: the features of y(t), an integer >= 1.
         delays: d >= 0, the number of past inputs the delay line holds
             (d = 0 is a plain MLP applied step by step).
         nonlinearity: f, "tanh" or "relu".

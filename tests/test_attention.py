@@ -266,20 +266,20 @@ def test_bad_attention_options_are_refused_by_name() -> None:
         nets.scaled_dot_product_attention(Q, K, V, np.ones((3, 5), dtype=bool), is_causal=True)
     with pytest.raises(ValueError, match=rf"^{SDPA}: dropout .* only dropout_p=0 is accepted, got 0.1"):
         nets.scaled_dot_product_attention(Q, K, V, dropout_p=0.1)
-    with pytest.raises(ValueError, match=rf"^{SDPA}: is_causal must be True or False, got 'yes'"):
+    with pytest.raises(TypeError, match=rf"^{SDPA}: is_causal must be True or False, got 'yes'"):
         nets.scaled_dot_product_attention(Q, K, V, is_causal="yes")
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"cell": "transformer"}, r"cell must be one of \['gru', 'lstm', 'rnn'\], got 'transformer'"),
-    ({"score": "cosine"}, r"score must be one of \['dot', 'general', 'additive'\], got 'cosine'"),
-    ({"hidden_size": 0}, r"hidden_size must be an integer >= 1, got 0"),
-    ({"input_size": -2}, r"input_size must be an integer >= 1, got -2"),
-    ({"batch_first": "no"}, r"batch_first must be True or False, got 'no'"),
+@pytest.mark.parametrize("options, error, message", [
+    ({"cell": "transformer"}, ValueError, r"cell must be one of \['gru', 'lstm', 'rnn'\], got 'transformer'"),
+    ({"score": "cosine"}, ValueError, r"score must be one of \['dot', 'general', 'additive'\], got 'cosine'"),
+    ({"hidden_size": 0}, ValueError, r"hidden_size must be an integer >= 1, got 0"),
+    ({"input_size": -2}, ValueError, r"input_size must be an integer >= 1, got -2"),
+    ({"batch_first": "no"}, TypeError, r"batch_first must be True or False, got 'no'"),
 ])
-def test_bad_attention_rnn_options_are_refused_by_name(options, message) -> None:
+def test_bad_attention_rnn_options_are_refused_by_name(options, error, message) -> None:
     arguments = {"input_size": 2, "hidden_size": 3, **options}
-    with pytest.raises(ValueError, match=rf"^AttentionRNN: {message}"):
+    with pytest.raises(error, match=rf"^AttentionRNN: {message}"):
         nets.AttentionRNN(**arguments)
 
 
