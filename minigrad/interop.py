@@ -78,6 +78,13 @@ _REDUCTIONS = {"add": "Tensor.sum", "maximum": "Tensor.max", "multiply": "minigr
 _SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}     # inspect.signature is slow: once per op
 
 
+def _parameter_text(parameter: inspect.Parameter) -> str:
+    """``axis=None`` or ``*shape``: a parameter as a call would write it, without its annotation."""
+    if parameter.kind is parameter.VAR_POSITIONAL:
+        return f"*{parameter.name}"
+    return parameter.name if parameter.default is parameter.empty else f"{parameter.name}={parameter.default!r}"
+
+
 def _public_name(function: Callable[..., Any]) -> str:
     return f"minigrad.{function.__name__}"
 
@@ -107,7 +114,7 @@ def _call_op(numpy_name: str, op: Callable[..., Any], args: tuple, kwargs: dict)
     try:
         signature.bind(*args, **kwargs)
     except TypeError as error:
-        parameters = ", ".join(str(p) for p in signature.parameters.values())
+        parameters = ", ".join(_parameter_text(p) for p in signature.parameters.values())
         raise TypeError(f"{numpy_name} on a Tensor runs {_public_name(op)}({parameters}), which does not "
                         f"take these arguments ({error})") from None
     return op(*args, **kwargs)
