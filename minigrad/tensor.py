@@ -101,10 +101,12 @@ class Tensor:
 
     # _data: the array itself, which the ops read (``data`` is the user's counted view of it);
     # _built_at / _written_at: write_clock when the op made it / at its last write through ``data``
-    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares.
+    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares;
+    # _grad_of: set only on tensors a backward with create_graph=True recorded, the tensor
+    # whose gradient they compute (the renderer draws such a graph as a backward pass).
     __slots__ = ("_data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
                  "name", "scope", "contributions", "_retain_grad", "_built_at", "_written_at",
-                 "_base", "__weakref__")
+                 "_base", "_grad_of", "__weakref__")
 
     # numpy functions called on a Tensor (np.exp(t), np.sum(t), ndarray + t) run minigrad's op
     # of the same name, recorded and differentiable, or are refused by name: interop.py.
@@ -836,6 +838,8 @@ def differentiate(root: Tensor, seed: Any, wanted: set[Tensor], create_graph: bo
                                 for pg, parent in zip(parent_grads, node.parents)]
                 if state.anomaly:
                     _check_finite(node.op, node.scope, parent_grads, "backward")
+                if create_graph:
+                    _mark_recorded(parent_grads, node, uses)
             for parent, parent_grad in zip(node.parents, parent_grads):
                 if not parent.requires_grad:
                     continue
@@ -850,9 +854,26 @@ def differentiate(root: Tensor, seed: Any, wanted: set[Tensor], create_graph: bo
                 else:
                     state.scope = parent.scope
                     grads[parent] = total + parent_grad
+                    if create_graph:
+                        _mark_recorded((grads[parent],), parent, uses)
     finally:
         state.grad_enabled, state.scope = saved_mode, saved_scope
     return found
+
+
+def _mark_recorded(grads: Sequence[Any], grad_of: Tensor, forward: dict[Tensor, int]) -> None:
+    """Tag the ops a VJP (or a pooling sum) just recorded with ``grad_of``, the tensor they differentiate.
+
+    They are the tensors behind ``grads`` back to the graph being differentiated
+    (``forward``), to leaves, and to tensors tagged before.
+    """
+    stack = [g for g in grads if isinstance(g, Tensor)]
+    while stack:
+        tensor = stack.pop()
+        if not tensor.parents or tensor in forward or getattr(tensor, "_grad_of", None) is not None:
+            continue
+        tensor._grad_of = grad_of
+        stack.extend(tensor.parents)
 
 
 def _check_finite(op: str, scope: str, arrays: Sequence[Any], phase: str) -> None:

@@ -7,6 +7,8 @@ table is checked in tests/test_ops.py.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -221,3 +223,80 @@ def test_questions_about_values_are_answered_and_data_views_still_count_writes()
     with pytest.raises(RuntimeError, match="was modified"):
         y.backward()
     assert isinstance(x.data * x, mg.Tensor)
+
+
+# ------------------------------------------------------------------ the backward pass drawn
+def _step_clusters_and_edges(source: str) -> tuple[dict[str, str], list[str], list[tuple[str, str, str]]]:
+    """From DOT text: node key -> innermost cluster label, the cluster labels in order, and the edges."""
+    stack: list[str] = []
+    where: dict[str, str] = {}
+    order: list[str] = []
+    for line in source.splitlines():
+        text = line.strip()
+        if text.startswith("subgraph cluster_"):
+            stack.append("")
+        elif text.startswith("graph [label=") and stack:
+            stack[-1] = re.match(r'graph \[label="([^"]*)"', text).group(1)
+            order.append(stack[-1])
+        elif text == "}" and stack:
+            stack.pop()
+        elif re.match(r"n\d+ \[", text):
+            where[text.split()[0]] = stack[-1] if stack else ""
+    edges = re.findall(r"(n\d+) -> (n\d+) \[([^\]]*)\]", source)
+    return where, order, edges
+
+
+def _unrolled_rnn_gradients(steps: int = 4) -> tuple[mg.Tensor, mg.Tensor]:
+    rng = np.random.default_rng(0)
+    net = nets.RNN(2, 3, rng=rng)
+    h0 = mg.Tensor(np.zeros((1, 1, 3)), requires_grad=True, name="h0")
+    output, _ = net(rng.standard_normal((steps, 1, 2)), h0)
+    output[steps - 1].sum().backward(create_graph=True)
+    return h0.grad, net.weight_hh_l0.grad
+
+
+def test_the_recorded_backward_carries_the_scope_of_the_forward_op_it_differentiates() -> None:
+    h0_grad, _ = _unrolled_rnn_gradients()
+    recorded = [t for t in mg.topological_order(h0_grad) if getattr(t, "_grad_of", None) is not None]
+    assert len(recorded) > 4 * 4
+    assert all(t.scope == t._grad_of.scope for t in recorded)
+    assert {t.scope for t in recorded} >= {f"layer0/fwd/t={t}" for t in range(4)}
+
+
+def test_draw_of_h0_grad_shows_the_backward_recurrence_right_to_left_through_the_step_clusters() -> None:
+    h0_grad, _ = _unrolled_rnn_gradients()
+    source = mg.draw(h0_grad).source
+    where, order, edges = _step_clusters_and_edges(source)
+    assert [label for label in order if label.startswith("t=")] == ["t=0", "t=1", "t=2", "t=3"]
+    index = {f"t={t}": t for t in range(4)}
+    across = [(where[a], where[b], attributes) for a, b, attributes in edges
+              if where[a] in index and where[b] in index and where[a] != where[b]]
+    # The columns: invisible ordering edges put step t left of step t + 1 ...
+    columns = [(a, b) for a, b, attributes in across if "invis" in attributes]
+    assert columns and all(index[b] == index[a] + 1 for a, b in columns)
+    # ... and delta(t) = J^T delta(t+1) flows from step t + 1 to step t: each such edge is written
+    # from t to t + 1 with the arrowhead at its tail (dir="back"), an arrow pointing left.
+    recurrence = [(a, b) for a, b, attributes in across if "invis" not in attributes]
+    assert sorted(recurrence) == [("t=0", "t=1"), ("t=1", "t=2"), ("t=2", "t=3")]
+    assert all('dir="back"' in attributes for a, b, attributes in across if "invis" not in attributes)
+    # Only the backward computation is expanded; the forward values it reads are its inputs.
+    assert source.count("from the forward pass") == 4          # h(t) = tanh(...) at each step
+    assert "linear" not in source
+
+
+def test_draw_of_a_pooled_weight_gradient_shows_the_sum_over_the_steps() -> None:
+    _, w_grad = _unrolled_rnn_gradients()
+    where, _, edges = _step_clusters_and_edges(mg.draw(w_grad).source)
+    source = mg.draw(w_grad).source
+    pooling = [key for key, cluster in where.items() if cluster == ""
+               and re.search(rf"{key} \[label=<<b>add</b><br/><font point-size=\"9\">\(3, 3\)", source)]
+    assert len(pooling) == 3                # sum_t dL/dW_t over 4 steps: three additions, outside the steps
+    per_step = [key for key, cluster in where.items() if cluster.startswith("t=")
+                and re.search(rf"{key} \[label=<<b>matmul</b><br/><font point-size=\"9\">\(3, 3\)", source)]
+    assert sorted(where[key] for key in per_step) == ["t=0", "t=1", "t=2", "t=3"]
+
+
+def test_draw_with_forward_expands_the_forward_graph_too() -> None:
+    h0_grad, _ = _unrolled_rnn_gradients()
+    source = mg.draw(h0_grad, forward=True).source
+    assert "from the forward pass" not in source and "linear" in source
