@@ -276,6 +276,8 @@ class Tensor:
         """Drop ``.grad`` (or, with ``set_to_none=False``, fill it with zeros in place)."""
         if set_to_none or self.grad is None:
             self.grad = None
+        elif isinstance(self.grad, Tensor):         # made by backward(create_graph=True): drop its graph
+            self.grad = np.zeros_like(self.grad._data)
         else:
             self.grad[...] = 0.0
 

@@ -300,3 +300,15 @@ def test_draw_with_forward_expands_the_forward_graph_too() -> None:
     h0_grad, _ = _unrolled_rnn_gradients()
     source = mg.draw(h0_grad, forward=True).source
     assert "from the forward pass" not in source and "linear" in source
+
+
+def test_optimizers_and_clipping_use_the_values_of_a_gradient_made_with_create_graph() -> None:
+    w = mg.Tensor([1.0, -2.0], requires_grad=True)
+    (w * w).sum().backward(create_graph=True)
+    assert isinstance(w.grad, mg.Tensor)
+    assert mg.optim.clip_grad_norm_([w], 1.0) == pytest.approx(np.sqrt(20.0))
+    np.testing.assert_allclose(w.grad.numpy(), np.array([2.0, -4.0]) / np.sqrt(20.0), rtol=1e-5)
+    mg.optim.SGD([w], lr=0.5).step()
+    np.testing.assert_allclose(w.numpy(), [1.0 - 0.5 * 2 / np.sqrt(20.0), -2.0 + 0.5 * 4 / np.sqrt(20.0)], rtol=1e-5)
+    w.zero_grad(set_to_none=False)
+    assert type(w.grad) is np.ndarray and w.grad.tolist() == [0.0, 0.0]
