@@ -93,8 +93,8 @@ class Tensor:
         name: an optional label, shown by the graph renderer.
 
     Attributes a reader can walk:
-        data (np.ndarray), grad (np.ndarray of ``data``'s shape, or None),
-        op (name of the op that made it; "" for leaves), parents (the tensors
+        data (np.ndarray), grad (np.ndarray of ``data``'s shape, or None; a Tensor
+        with a graph after ``backward(create_graph=True)``), op (name of the op that made it; "" for leaves), parents (the tensors
         it was computed from; () for leaves), scope (the ``minigrad.scope``
         path it was created in), contributions (see ``backward``).
     """
