@@ -853,11 +853,12 @@ def differentiate(root: Tensor, seed: Any, wanted: set[Tensor], create_graph: bo
                 total = grads.get(parent)
                 if total is None:
                     grads[parent] = parent_grad
-                else:
+                elif create_graph:
                     state.scope = parent.scope
                     grads[parent] = total + parent_grad
-                    if create_graph:
-                        _mark_recorded((grads[parent],), parent, uses)
+                    _mark_recorded((grads[parent],), parent, uses)
+                else:
+                    grads[parent] = np.asarray(total + parent_grad)   # (0-d + 0-d is a numpy scalar)
     finally:
         state.grad_enabled, state.scope = saved_mode, saved_scope
     return found
