@@ -329,11 +329,13 @@ class Tensor:
         """
         if keep_contributions not in (False, True, "all"):
             raise ValueError(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
-        if not isinstance(create_graph, (bool, np.bool_)):
-            raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r:.60}")
-        if (create_graph or inputs is not None) and keep_contributions:
-            raise ValueError("backward: keep_contributions is recorded by the default backward only; "
-                             "it cannot be combined with create_graph=True or inputs=")
+        default_sweep = create_graph is False and inputs is None     # (checked once, cheaply)
+        if not default_sweep:
+            if not isinstance(create_graph, (bool, np.bool_)):
+                raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r:.60}")
+            if keep_contributions:
+                raise ValueError("backward: keep_contributions is recorded by the default backward only; "
+                                 "it cannot be combined with create_graph=True or inputs=")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
@@ -356,7 +358,7 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
-        if create_graph or inputs is not None:
+        if not default_sweep:
             wanted = self._wanted(inputs)
             if create_graph and not isinstance(seed, Tensor):
                 seed = Tensor._leaf(seed)
