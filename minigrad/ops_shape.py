@@ -228,7 +228,7 @@ def _pieces(op: str, a: Tensor, boundaries: Sequence[int], axis: int) -> list[Te
         start = min(start, a.shape[axis])                 # numpy's rule for indices past the end
         stop = min(max(stop, start), a.shape[axis])
         index = (slice(None),) * axis + (slice(start, stop),)
-        pieces.append(make_result(a._data[index], (a,), op, split_backward, (index, False)))
+        pieces.append(make_result(a._data[index], (a,), op, getitem_backward, (index, False)))
     return pieces
 
 
@@ -278,6 +278,9 @@ def array_split(a: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tens
         lengths = [size + 1] * extra + [size] * (sections - extra)
         return _pieces("array_split", a, list(np.cumsum(lengths[:-1])), axis)
     return _pieces("array_split", a, _indices("array_split", indices_or_sections), axis)
+
+
+array_split_backward = split_backward
 
 
 # --------------------------------------------------------------- joins
@@ -331,6 +334,8 @@ def pad(a: Tensor, pad_width: Any, mode: str = "constant", constant_values: floa
     VJP: g with the padding cut away
     """
     _require_tensor("pad", a)
+    if a.ndim == 0:
+        raise ShapeError("pad: needs a tensor of at least 1 axis, got a 0-d tensor")
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
     widths = np.asarray(pad_width)
