@@ -385,7 +385,7 @@ def sign(a: Tensor) -> Tensor:
 
 
 def sign_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (np.zeros_like(g),)            # a step function: its derivative is 0 wherever it has one
+    return (0.0 * g,)                     # a step function: its derivative is 0 wherever it has one
 
 
 def floor(a: Tensor) -> Tensor:
@@ -398,7 +398,7 @@ def floor(a: Tensor) -> Tensor:
 
 
 def floor_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (np.zeros_like(g),)
+    return (0.0 * g,)
 
 
 def ceil(a: Tensor) -> Tensor:
@@ -411,7 +411,7 @@ def ceil(a: Tensor) -> Tensor:
 
 
 def ceil_backward(g: np.ndarray, out: Tensor) -> Grads:
-    return (np.zeros_like(g),)
+    return (0.0 * g,)
 
 
 def mod(a: Any, b: Any) -> Tensor:
@@ -442,7 +442,7 @@ def floor_divide(a: Any, b: Any) -> Tensor:
 
 def floor_divide_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
-    return _both(np.zeros_like(g), np.zeros_like(g), a, b)
+    return _both(0.0 * g, 0.0 * g, a, b)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -517,12 +517,11 @@ def clip(a: Tensor, a_min: Any, a_max: Any) -> Tensor:
 
 def clip_backward(g: np.ndarray, out: Tensor) -> Grads:
     x, (low, high) = out.parents[0]._data, out.saved
-    inside = np.ones(x.shape, dtype=bool)
     if low is not None:
-        inside &= x >= low
+        g = g * (x >= low)
     if high is not None:
-        inside &= x <= high
-    return (g * inside,)
+        g = g * (x <= high)
+    return (g,)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -553,6 +552,16 @@ def where_backward(g: np.ndarray, out: Tensor) -> Grads:
     condition = out.saved
     # np.where, not g * condition: a NaN or inf in g at an unused position must not leak in as 0 * inf.
     return _both(np.where(condition, g, 0.0), np.where(condition, 0.0, g), x, y)
+
+
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).
+NUMPY_UFUNCS = {np.sin: sin, np.cos: cos, np.tan: tan, np.arcsin: arcsin, np.arccos: arccos, np.arctan: arctan,
+                np.arctan2: arctan2, np.sinh: sinh, np.cosh: cosh, np.arcsinh: arcsinh, np.arccosh: arccosh,
+                np.arctanh: arctanh, np.absolute: abs, np.sqrt: sqrt, np.square: square, np.sign: sign,
+                np.floor: floor, np.ceil: ceil, np.log1p: log1p, np.expm1: expm1, np.log2: log2, np.log10: log10,
+                np.exp2: exp2, np.reciprocal: reciprocal, np.maximum: maximum, np.minimum: minimum,
+                np.logaddexp: logaddexp, np.hypot: hypot, np.remainder: mod, np.floor_divide: floor_divide}
+NUMPY_FUNCTIONS = {np.clip: clip, np.where: where}
 
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "arcsinh",

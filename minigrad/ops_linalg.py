@@ -45,7 +45,8 @@ def _operand_letters(spec: str, ndim: int, position: int, ellipsis: str) -> str:
 def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list[str], str]:
     """Explicit subscripts: one string of letters per operand (``...`` spelled out) and the output's."""
     if not isinstance(subscripts, str):
-        raise TypeError(f"einsum: subscripts must be a string such as 'ij,jk->ik', got {subscripts!r:.60}")
+        raise TypeError(f"einsum: subscripts must be a string such as 'ij,jk->ik' (or numpy's form "
+                        f"einsum(a, [0, 1], b, [1, 2])), got {subscripts!r:.60}")
     text = subscripts.replace(" ", "")
     if text.count("->") > 1:
         raise ValueError(f"einsum: subscripts {subscripts!r} hold more than one '->'")
@@ -121,7 +122,7 @@ def einsum(subscripts: Any, *operands: Any) -> Tensor:
     VJP: for each operand, the einsum of g with the other operands onto its subscripts (g copied along
     indices only it has, placed on the diagonal for a repeated index)
     """
-    if not isinstance(subscripts, str):
+    if isinstance(subscripts, (Tensor, np.ndarray)):
         subscripts, operands = _sublists_to_subscripts((subscripts,) + operands)
     if not operands:
         raise ValueError("einsum: needs at least one operand after the subscripts")
@@ -153,11 +154,25 @@ def einsum_backward(g: np.ndarray, out: Tensor) -> Grads:
             grad = grad.sum(axis=stretched, keepdims=True)
         grad = np.broadcast_to(grad, sizes)
         if len(own) != len(spec):                        # a repeated index read a diagonal: g goes back onto it
-            full = np.zeros(tensor.shape, dtype=grad.dtype)
-            np.einsum(spec + "->" + own, full)[...] = grad  # einsum returns a writeable view of the diagonal
-            grad = full
+            grad = _onto_diagonal(grad, own, spec, tensor.shape)
         grads.append(grad)
     return grads
+
+
+def _onto_diagonal(grad: Any, own: str, spec: str, shape: tuple[int, ...]) -> Any:
+    """``grad`` (over the distinct indices ``own``) placed on the diagonal that ``spec`` (with a repeated
+    index, as 'ii') reads: each repeat gets a fresh index tied to the first by an identity matrix."""
+    spare = iter(c for c in string.ascii_letters if c not in spec)
+    renamed, ties, identities = [], [], []
+    for position, letter in enumerate(spec):
+        if letter in spec[:position]:
+            fresh = next(spare)
+            renamed.append(fresh)
+            ties.append(letter + fresh)
+            identities.append(np.eye(shape[position]))
+        else:
+            renamed.append(letter)
+    return np.einsum(",".join([own] + ties) + "->" + "".join(renamed), grad, *identities)
 
 
 # ------------------------------------------------------------ contractions
@@ -297,7 +312,7 @@ def trace_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, (offset, axis1, axis2) = out.parents[0], out.saved
     n, m = a.shape[axis1], a.shape[axis2]
     on_diagonal = np.eye(n, m, k=offset, dtype=a._data.dtype)
-    grad = np.asarray(g)[..., None, None] * on_diagonal          # the two axes at the end ...
+    grad = g[..., None, None] * on_diagonal                        # the two axes at the end ...
     return (np.moveaxis(grad, (-2, -1), (axis1, axis2)),)          # ... and back in their places
 
 
@@ -323,9 +338,9 @@ def diag_backward(g: np.ndarray, out: Tensor) -> Grads:
     v, (rows, cols, matrix_shape) = out.parents[0], out.saved
     if v.ndim == 1:
         return (g[rows, cols],)
-    grad = np.zeros(matrix_shape, dtype=g.dtype)
-    grad[rows, cols] = g
-    return (grad,)
+    # Element j of the diagonal sits at (rows[j], cols[j]): one-hot rows and columns put g_j there.
+    at_row, at_col = np.eye(matrix_shape[0])[rows], np.eye(matrix_shape[1])[cols]
+    return (np.einsum("k,kn,km->nm", g, at_row, at_col),)
 
 
 def tril(m: Tensor, k: int = 0) -> Tensor:
@@ -360,6 +375,11 @@ def triu(m: Tensor, k: int = 0) -> Tensor:
 
 def triu_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (np.triu(g, out.saved),)
+
+
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+NUMPY_FUNCTIONS = {np.einsum: einsum, np.dot: dot, np.inner: inner, np.outer: outer, np.tensordot: tensordot,
+                   np.trace: trace, np.diag: diag, np.tril: tril, np.triu: triu}
 
 
 __all__ = ["einsum", "dot", "inner", "outer", "tensordot", "trace", "diag", "tril", "triu"]

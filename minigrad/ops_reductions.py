@@ -37,23 +37,28 @@ def min(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
 min_backward = max_backward
 
 
-def _others_product(x: np.ndarray, axes: Any) -> np.ndarray:
+def _others_product(x: Any, axes: Any) -> Any:
     """For each element, the product of the *other* elements of its group (the elements reduced together).
 
     Without division, so exact with zeros: the reduced axes are moved to the end and
     flattened into one of length n; the product of the others of element i is
-    (x_0 ... x_{i-1}) (x_{i+1} ... x_{n-1}), an exclusive cumulative product from
-    the left times one from the right.
+    (x_0 ... x_{i-1}) (x_{i+1} ... x_{n-1}), a running product from the left times
+    one from the right. (A loop of multiplications rather than np.cumprod, so that
+    the same lines record themselves under create_graph.)
     """
     axes = tuple(range(x.ndim)) if axes is None else axes
     kept = tuple(ax for ax in range(x.ndim) if ax not in axes)
     moved = np.transpose(x, kept + axes)
     rows = moved.reshape(moved.shape[:len(kept)] + (-1,))
-    ones = np.ones(rows.shape[:-1] + (1,), dtype=x.dtype)
-    before = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
-    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(rows[..., 1:], -1)], axis=-1), axis=-1), -1)
-    others = (before * after).reshape(moved.shape)
-    return np.transpose(others, np.argsort(kept + axes))
+    n = rows.shape[-1]
+    before = [np.ones(rows.shape[:-1], dtype=x.dtype)]          # before[i] = x_0 ... x_{i-1}
+    for i in range(1, n):
+        before.append(before[-1] * rows[..., i - 1])
+    after = [np.ones(rows.shape[:-1], dtype=x.dtype)]           # after[k] = x_{n-k} ... x_{n-1}
+    for i in range(n - 1, 0, -1):
+        after.append(after[-1] * rows[..., i])
+    others = np.stack([before[i] * after[n - 1 - i] for i in range(n)], axis=-1) if n else rows
+    return np.transpose(others.reshape(moved.shape), tuple(np.argsort(kept + axes)))
 
 
 def prod(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -104,7 +109,8 @@ def var(a: Tensor, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> T
 
 def var_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims, divisor) = out.parents, out.saved
-    deviations = a._data - np.mean(a._data, axis=axes, keepdims=True)
+    x = a._data
+    deviations = x - x.mean(axis=axes, keepdims=True)
     return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * deviations * (2.0 / divisor),)
 
 
@@ -122,7 +128,8 @@ def std(a: Tensor, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> T
 
 def std_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims, divisor) = out.parents, out.saved
-    deviations = a._data - np.mean(a._data, axis=axes, keepdims=True)
+    x = a._data
+    deviations = x - x.mean(axis=axes, keepdims=True)
     y = _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
     # Where y = 0 every deviation is 0 too: dividing by 1 there gives the subgradient 0, not 0/0.
     return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * deviations / (divisor * np.where(y == 0, 1.0, y)),)
@@ -167,6 +174,10 @@ def logsumexp_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
     y = _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
     return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * np.exp(a._data - y),)
+
+
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+NUMPY_FUNCTIONS = {np.min: min, np.amin: min, np.prod: prod, np.var: var, np.std: std, np.cumsum: cumsum}
 
 
 __all__ = ["min", "prod", "var", "std", "cumsum", "logsumexp"]

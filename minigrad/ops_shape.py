@@ -80,7 +80,12 @@ def expand_dims(a: Tensor, axis: Any) -> Tensor:
         raise ShapeError(f"expand_dims: axis must be an int or a tuple of ints, got {axis!r} (tensor of "
                          f"shape {a.shape})")
     result_ndim = a.ndim + len(axes)
-    _axes_in_range("expand_dims", axes, (1,) * result_ndim)     # the axes index the result, not the input
+    for ax in axes:                                  # the axes index the result, not the input
+        if not _is_int(ax) or not -result_ndim <= ax < result_ndim:
+            raise ShapeError(f"expand_dims: axis {ax!r} is out of range for the result's {result_ndim} axes "
+                             f"(tensor of shape {a.shape})")
+    if len({ax % result_ndim for ax in axes}) != len(axes):
+        raise ShapeError(f"expand_dims: repeated axis in {tuple(axes)} (tensor of shape {a.shape})")
     return make_result(np.expand_dims(a._data, tuple(axes)), (a,), "expand_dims", expand_dims_backward)
 
 
@@ -151,12 +156,13 @@ def roll(a: Tensor, shift: Any, axis: Any = None) -> Tensor:
         if len(shifts) not in (1, len(axes)):
             raise ShapeError(f"roll: {len(shifts)} shifts for {len(axes)} axes; give one shift, or one per axis")
         axis = axes[0] if _is_int(axis) else tuple(axes)
-    return make_result(np.roll(a._data, shift, axis), (a,), "roll", roll_backward, (shift, axis))
+    back = -shift if _is_int(shift) else tuple(-s for s in shift)
+    return make_result(np.roll(a._data, shift, axis), (a,), "roll", roll_backward, (back, axis))
 
 
 def roll_backward(g: np.ndarray, out: Tensor) -> Grads:
-    shift, axis = out.saved
-    return (np.roll(g, np.negative(shift), axis),)
+    back, axis = out.saved
+    return (np.roll(g, back, axis),)
 
 
 # ------------------------------------------------------------------- copies
@@ -167,6 +173,8 @@ def repeat(a: Tensor, repeats: Any, axis: Any = None) -> Tensor:
     VJP: for each input element, the sum of g over its copies
     """
     _require_tensor("repeat", a)
+    if a.ndim == 0:
+        a = ravel(a)        # a 0-d tensor repeats as the 1-d (1,) does (a 0-d array cannot be indexed by an array)
     counts = np.asarray(repeats)
     if counts.dtype.kind not in "iu" or counts.ndim > 1:
         raise TypeError(f"repeat: repeats must be an int or a sequence of ints, got {repeats!r:.60}")
@@ -179,17 +187,14 @@ def repeat(a: Tensor, repeats: Any, axis: Any = None) -> Tensor:
                          f"{'the flattened tensor' if along is None else f'axis {along}'} (tensor of shape "
                          f"{a.shape}); give one count, or one per element")
     out = np.repeat(a._data, counts, along)
-    owner = np.repeat(np.arange(length), np.broadcast_to(counts, (length,)))   # the input element of each copy
-    return make_result(out, (a,), "repeat", repeat_backward, (along, owner))
+    # repeat is a[index], the index naming the input element of each copy; its VJP is getitem's, which
+    # adds up the gradients of the copies of one element.
+    owner = np.repeat(np.arange(length), np.broadcast_to(counts, (length,)))
+    index = np.unravel_index(owner, a.shape) if along is None else (slice(None),) * along + (owner,)
+    return make_result(out, (a,), "repeat", repeat_backward, (index, True))
 
 
-def repeat_backward(g: np.ndarray, out: Tensor) -> Grads:
-    a, (along, owner) = out.parents[0], out.saved
-    flat = a._data.reshape(-1) if along is None else a._data
-    axis = 0 if along is None else along
-    total = np.zeros(np.moveaxis(flat, axis, 0).shape, dtype=g.dtype)
-    np.add.at(total, owner, np.moveaxis(g, axis, 0))            # copies of one element add up
-    return (np.moveaxis(total, 0, axis).reshape(a._data.shape),)
+repeat_backward = getitem_backward
 
 
 def tile(a: Tensor, reps: Any) -> Tensor:
@@ -284,10 +289,13 @@ array_split_backward = split_backward
 
 
 # --------------------------------------------------------------- joins
+def _check_sequence(op: str, tensors: Any) -> None:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{op}: expected a sequence (list or tuple) of tensors, got {type(tensors).__name__}")
+
+
 def _joined(op: str, tensors: Sequence[Any], axis: int, least_ndim: int) -> Tensor:
     """Concatenate along ``axis`` after giving each tensor at least ``least_ndim`` axes (numpy's atleast_*d)."""
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
-        raise TypeError(f"{op}: expected a sequence of tensors, got {type(tensors).__name__}")
     shapes = [np.shape(t._data if isinstance(t, Tensor) else t) for t in tensors]
     promote = np.atleast_1d if least_ndim == 1 else np.atleast_2d
     out, tensors = _join(op, lambda arrays, axis: np.concatenate([promote(x) for x in arrays], axis=axis),
@@ -308,6 +316,7 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
 
     VJP: each tensor's part of g, in its own shape
     """
+    _check_sequence("hstack", tensors)
     ndim = max(np.ndim(t._data if isinstance(t, Tensor) else t) for t in tensors) if tensors else 1
     return _joined("hstack", tensors, 0 if ndim <= 1 else 1, least_ndim=1)
 
@@ -321,6 +330,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
     VJP: each tensor's part of g, in its own shape
     """
+    _check_sequence("vstack", tensors)
     return _joined("vstack", tensors, 0, least_ndim=2)
 
 
@@ -371,6 +381,12 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
 
 def astype_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (g.astype(out.parents[0]._data.dtype),)
+
+
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+NUMPY_FUNCTIONS = {np.ravel: ravel, np.squeeze: squeeze, np.expand_dims: expand_dims, np.swapaxes: swapaxes,
+                   np.moveaxis: moveaxis, np.roll: roll, np.repeat: repeat, np.tile: tile, np.split: split,
+                   np.array_split: array_split, np.hstack: hstack, np.vstack: vstack, np.pad: pad}
 
 
 __all__ = ["ravel", "flatten", "squeeze", "expand_dims", "swapaxes", "moveaxis", "roll", "repeat", "tile", "split",
