@@ -11,13 +11,14 @@ from .errors import AnomalyError, CheckpointError, ShapeError
 from .tensor import Tensor, topological_order
 from .ops import concatenate, stack, unbroadcast
 from .ops_elementwise import (abs, absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: A004
-                              arctanh, ceil, clip, cos, cosh, exp2, expm1, floor, floor_divide, hypot, log1p,
-                              log2, log10, logaddexp, maximum, minimum, mod, reciprocal, sign, sin, sinh, sqrt,
-                              square, tan, where)
+                              arctanh, ceil, clip, cos, cosh, deg2rad, degrees, exp2, expm1, floor, floor_divide,
+                              fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, mod,
+                              rad2deg, radians, reciprocal, sign, sin, sinh, sqrt, square, tan, where)
 from .ops_reductions import cumsum, logsumexp, min, prod, std, var  # noqa: A004 (numpy's names)
 from .ops_linalg import diag, dot, einsum, inner, outer, tensordot, trace, tril, triu
-from .ops_shape import (array_split, astype, expand_dims, flatten, hstack, moveaxis, pad, ravel, repeat, roll,
-                        split, squeeze, swapaxes, tile, vstack)
+from .ops_shape import (append, array_split, astype, atleast_1d, atleast_2d, atleast_3d, column_stack, dsplit,
+                        expand_dims, flatten, fliplr, flipud, hsplit, hstack, moveaxis, pad, ravel, repeat, roll,
+                        split, squeeze, swapaxes, tile, vsplit, vstack)
 from .random import manual_seed
 from .render import animate_backward, draw
 from . import ops_elementwise, ops_linalg, ops_reductions, ops_shape

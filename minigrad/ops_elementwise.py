@@ -554,17 +554,114 @@ def where_backward(g: np.ndarray, out: Tensor) -> Grads:
     return _both(np.where(condition, g, 0.0), np.where(condition, 0.0, g), x, y)
 
 
+# ------------------------------------------------------ angles, base-2 logaddexp, NaN-ignoring max/min
+def deg2rad(a: Tensor) -> Tensor:
+    """Degrees to radians, x π / 180. Shape: (...) -> (...).
+
+    VJP: g π / 180
+    """
+    return _unary("deg2rad", np.deg2rad, a, deg2rad_backward)
+
+
+def deg2rad_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g * (np.pi / 180.0),)
+
+
+def radians(a: Tensor) -> Tensor:
+    """Degrees to radians (numpy's other name for ``deg2rad``). Shape: (...) -> (...).
+
+    VJP: g π / 180
+    """
+    return _unary("radians", np.radians, a, radians_backward)
+
+
+radians_backward = deg2rad_backward
+
+
+def rad2deg(a: Tensor) -> Tensor:
+    """Radians to degrees, x 180 / π. Shape: (...) -> (...).
+
+    VJP: g 180 / π
+    """
+    return _unary("rad2deg", np.rad2deg, a, rad2deg_backward)
+
+
+def rad2deg_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g * (180.0 / np.pi),)
+
+
+def degrees(a: Tensor) -> Tensor:
+    """Radians to degrees (numpy's other name for ``rad2deg``). Shape: (...) -> (...).
+
+    VJP: g 180 / π
+    """
+    return _unary("degrees", np.degrees, a, degrees_backward)
+
+
+degrees_backward = rad2deg_backward
+
+
+def logaddexp2(a: Any, b: Any) -> Tensor:
+    """log₂(2ᵃ + 2ᵇ), without overflow. Broadcasting. Shapes: a (...), b (...) -> broadcast(a, b).
+
+    VJP: g 2ᵃ⁻ʸ for a, g 2ᵇ⁻ʸ for b
+    """
+    return _binary("logaddexp2", np.logaddexp2, a, b, logaddexp2_backward)
+
+
+def logaddexp2_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    x, z, y = a._data, b._data, out._data
+    return _both(g * np.exp2(x - y), g * np.exp2(z - y), a, b)
+
+
+def fmax(a: Any, b: Any) -> Tensor:
+    """The larger of a and b, elementwise, ignoring a NaN (the other operand wins). Broadcasting.
+    Shapes: a (...), b (...) -> broadcast(a, b).
+
+    VJP: g where a > b (or b is NaN) for a, g where b > a (or a is NaN) for b
+    Subgradient: g / 2 to each at a tie a = b, as ``maximum``
+    """
+    return _binary("fmax", np.fmax, a, b, fmax_backward)
+
+
+def fmax_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    x, z = a._data, b._data
+    share = (x > z) + 0.5 * (x == z) + (z != z)      # z != z: z is NaN, so a won
+    return _both(g * share, g * (1.0 - share), a, b)
+
+
+def fmin(a: Any, b: Any) -> Tensor:
+    """The smaller of a and b, elementwise, ignoring a NaN (the other operand wins). Broadcasting.
+    Shapes: a (...), b (...) -> broadcast(a, b).
+
+    VJP: g where a < b (or b is NaN) for a, g where b < a (or a is NaN) for b
+    Subgradient: g / 2 to each at a tie a = b, as ``minimum``
+    """
+    return _binary("fmin", np.fmin, a, b, fmin_backward)
+
+
+def fmin_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    x, z = a._data, b._data
+    share = (x < z) + 0.5 * (x == z) + (z != z)
+    return _both(g * share, g * (1.0 - share), a, b)
+
+
 # numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).
 NUMPY_UFUNCS = {np.sin: sin, np.cos: cos, np.tan: tan, np.arcsin: arcsin, np.arccos: arccos, np.arctan: arctan,
                 np.arctan2: arctan2, np.sinh: sinh, np.cosh: cosh, np.arcsinh: arcsinh, np.arccosh: arccosh,
                 np.arctanh: arctanh, np.absolute: abs, np.sqrt: sqrt, np.square: square, np.sign: sign,
                 np.floor: floor, np.ceil: ceil, np.log1p: log1p, np.expm1: expm1, np.log2: log2, np.log10: log10,
                 np.exp2: exp2, np.reciprocal: reciprocal, np.maximum: maximum, np.minimum: minimum,
-                np.logaddexp: logaddexp, np.hypot: hypot, np.remainder: mod, np.floor_divide: floor_divide}
+                np.logaddexp: logaddexp, np.hypot: hypot, np.remainder: mod, np.floor_divide: floor_divide,
+                np.deg2rad: deg2rad, np.rad2deg: rad2deg, np.logaddexp2: logaddexp2, np.fmax: fmax, np.fmin: fmin}
 NUMPY_FUNCTIONS = {np.clip: clip, np.where: where}
 
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "arcsinh",
            "arccosh", "arctanh", "abs", "absolute", "sqrt", "square", "sign", "floor", "ceil", "log1p",
            "expm1", "log2", "log10", "exp2", "reciprocal", "clip", "maximum", "minimum", "where",
-           "logaddexp", "hypot", "mod", "floor_divide"]
+           "logaddexp", "hypot", "mod", "floor_divide", "deg2rad", "radians", "rad2deg", "degrees", "logaddexp2",
+           "fmax", "fmin"]

@@ -15,8 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import ShapeError
-from .ops import (Grads, _axes_in_range, _join, _normalize_axes, _require_tensor, _single_axis, getitem_backward,
-                  reshape_backward)
+from .ops import (Grads, _axes_in_range, _join, _normalize_axes, _operands, _require_tensor, _single_axis,
+                  flip_backward, getitem_backward, reshape_backward)
 from .tensor import Tensor, check_dtype, make_result
 
 
@@ -247,16 +247,20 @@ def split(a: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     VJP: each piece's g at its place in a zero tensor of the input's shape (the pieces' VJPs add up)
     """
     _require_tensor("split", a)
-    axis = _single_axis("split", axis, a.shape)
+    return _split("split", a, indices_or_sections, _single_axis("split", axis, a.shape))
+
+
+def _split(op: str, a: Tensor, indices_or_sections: Any, axis: int) -> list[Tensor]:
+    """split's cut, for split and its variants along a fixed axis (hsplit, vsplit, dsplit)."""
     if _is_int(indices_or_sections):
         sections = indices_or_sections
         if sections <= 0:
-            raise ValueError(f"split: the number of sections must be >= 1, got {sections}")
+            raise ValueError(f"{op}: the number of sections must be >= 1, got {sections}")
         if a.shape[axis] % sections:
-            raise ShapeError(f"split: {sections} sections do not divide axis {axis} of length {a.shape[axis]} "
+            raise ShapeError(f"{op}: {sections} sections do not divide axis {axis} of length {a.shape[axis]} "
                              f"equally (tensor of shape {a.shape}); array_split allows unequal pieces")
-        return _pieces("split", a, [k * (a.shape[axis] // sections) for k in range(1, sections)], axis)
-    return _pieces("split", a, _indices("split", indices_or_sections), axis)
+        return _pieces(op, a, [k * (a.shape[axis] // sections) for k in range(1, sections)], axis)
+    return _pieces(op, a, _indices(op, indices_or_sections), axis)
 
 
 def _indices(op: str, value: Any) -> list[int]:
@@ -289,9 +293,15 @@ array_split_backward = split_backward
 
 
 # --------------------------------------------------------------- joins
-def _check_sequence(op: str, tensors: Any) -> None:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+def _sequence(op: str, tensors: Any) -> list[Any]:
+    """The tensors to join as a list; a Tensor is the sequence of its rows, as an array is for numpy."""
+    if isinstance(tensors, Tensor):
+        if tensors.ndim == 0:
+            raise TypeError(f"{op}: expected a sequence of tensors, got a 0-d Tensor")
+        return list(tensors)
+    if not isinstance(tensors, (tuple, list)):
         raise TypeError(f"{op}: expected a sequence (list or tuple) of tensors, got {type(tensors).__name__}")
+    return list(tensors)
 
 
 def _joined(op: str, tensors: Sequence[Any], axis: int, least_ndim: int) -> Tensor:
@@ -316,7 +326,7 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
 
     VJP: each tensor's part of g, in its own shape
     """
-    _check_sequence("hstack", tensors)
+    tensors = _sequence("hstack", tensors)
     ndim = max(np.ndim(t._data if isinstance(t, Tensor) else t) for t in tensors) if tensors else 1
     return _joined("hstack", tensors, 0 if ndim <= 1 else 1, least_ndim=1)
 
@@ -330,7 +340,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
     VJP: each tensor's part of g, in its own shape
     """
-    _check_sequence("vstack", tensors)
+    tensors = _sequence("vstack", tensors)
     return _joined("vstack", tensors, 0, least_ndim=2)
 
 
@@ -383,11 +393,153 @@ def astype_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (g.astype(out.parents[0]._data.dtype),)
 
 
+# --------------------------------------------------- numpy's variants of the above
+def atleast_1d(a: Tensor) -> Tensor:
+    """The tensor with at least 1 axis (a 0-d one becomes (1,)). Shape: () -> (1,), else unchanged.
+
+    VJP: g reshaped to the input's shape
+    """
+    _require_tensor("atleast_1d", a)
+    return make_result(np.atleast_1d(a._data), (a,), "atleast_1d", atleast_1d_backward)
+
+
+atleast_1d_backward = reshape_backward
+
+
+def atleast_2d(a: Tensor) -> Tensor:
+    """The tensor with at least 2 axes (numpy's rule: () -> (1, 1), (n,) -> (1, n)).
+
+    VJP: g reshaped to the input's shape
+    """
+    _require_tensor("atleast_2d", a)
+    return make_result(np.atleast_2d(a._data), (a,), "atleast_2d", atleast_2d_backward)
+
+
+atleast_2d_backward = reshape_backward
+
+
+def atleast_3d(a: Tensor) -> Tensor:
+    """The tensor with at least 3 axes (numpy's rule: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)).
+
+    VJP: g reshaped to the input's shape
+    """
+    _require_tensor("atleast_3d", a)
+    return make_result(np.atleast_3d(a._data), (a,), "atleast_3d", atleast_3d_backward)
+
+
+atleast_3d_backward = reshape_backward
+
+
+def fliplr(a: Tensor) -> Tensor:
+    """Reverse the order along axis 1 (left to right). Shape unchanged (at least 2 axes).
+
+    VJP: g reversed along axis 1
+    """
+    _require_tensor("fliplr", a)
+    if a.ndim < 2:
+        raise ShapeError(f"fliplr: needs a tensor of at least 2 axes, got shape {a.shape}")
+    return make_result(np.flip(a._data, 1), (a,), "fliplr", fliplr_backward, (1,))
+
+
+fliplr_backward = flip_backward         # a flip along the saved axes
+
+
+def flipud(a: Tensor) -> Tensor:
+    """Reverse the order along axis 0 (up to down). Shape unchanged (at least 1 axis).
+
+    VJP: g reversed along axis 0
+    """
+    _require_tensor("flipud", a)
+    if a.ndim < 1:
+        raise ShapeError("flipud: needs a tensor of at least 1 axis, got a 0-d tensor")
+    return make_result(np.flip(a._data, 0), (a,), "flipud", flipud_backward, (0,))
+
+
+flipud_backward = flip_backward
+
+
+def _split_along(op: str, a: Tensor, indices_or_sections: Any, axis: int, least_ndim: int) -> list[Tensor]:
+    if a.ndim < least_ndim:
+        raise ShapeError(f"{op}: needs a tensor of at least {least_ndim} axes, got shape {a.shape}")
+    return _split(op, a, indices_or_sections, axis)
+
+
+def hsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
+    """``split`` along axis 1 (along axis 0 for a 1-d tensor). Shape: (m, n, ...) -> a list of (m, n_i, ...).
+
+    VJP: each piece's g at its place in a zero tensor of the input's shape
+    """
+    _require_tensor("hsplit", a)
+    return _split_along("hsplit", a, indices_or_sections, 0 if a.ndim == 1 else 1, least_ndim=1)
+
+
+hsplit_backward = split_backward
+
+
+def vsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
+    """``split`` along axis 0, for tensors of at least 2 axes. Shape: (m, ...) -> a list of (m_i, ...).
+
+    VJP: each piece's g at its place in a zero tensor of the input's shape
+    """
+    _require_tensor("vsplit", a)
+    return _split_along("vsplit", a, indices_or_sections, 0, least_ndim=2)
+
+
+vsplit_backward = split_backward
+
+
+def dsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
+    """``split`` along axis 2, for tensors of at least 3 axes. Shape: (m, n, k, ...) -> a list of (m, n, k_i, ...).
+
+    VJP: each piece's g at its place in a zero tensor of the input's shape
+    """
+    _require_tensor("dsplit", a)
+    return _split_along("dsplit", a, indices_or_sections, 2, least_ndim=3)
+
+
+dsplit_backward = split_backward
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """1-d tensors as the columns of a matrix, 2-d ones joined along axis 1 (numpy's column_stack).
+    Shapes: k tensors (n,) -> (n, k); (n, m_i) -> (n, sum m_i).
+
+    VJP: each tensor's part of g, in its own shape
+    """
+    tensors = _sequence("column_stack", tensors)
+    columns = [t.reshape(-1, 1) if isinstance(t, Tensor) and t.ndim < 2 else t for t in tensors]
+    return _joined("column_stack", columns, 1, least_ndim=2)
+
+
+column_stack_backward = joined_backward
+
+
+def append(arr: Any, values: Any, axis: Any = None) -> Tensor:
+    """``values`` appended after ``arr``: both flattened first when ``axis`` is None, else joined along
+    ``axis`` (numpy's append). Shapes: (...), (...) -> (arr.size + values.size,), or as ``concatenate``.
+
+    VJP: each operand's part of g, in its own shape
+    """
+    arr, values = _operands("append", arr, values)
+    if axis is None:
+        return _joined("append", [ravel(arr), ravel(values)], 0, least_ndim=1)
+    if not _is_int(axis):
+        raise ShapeError(f"append: axis must be None or an int, got {axis!r}")
+    return _joined("append", [arr, values], axis, least_ndim=1)
+
+
+append_backward = joined_backward
+
+
 # numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
 NUMPY_FUNCTIONS = {np.ravel: ravel, np.squeeze: squeeze, np.expand_dims: expand_dims, np.swapaxes: swapaxes,
                    np.moveaxis: moveaxis, np.roll: roll, np.repeat: repeat, np.tile: tile, np.split: split,
-                   np.array_split: array_split, np.hstack: hstack, np.vstack: vstack, np.pad: pad}
+                   np.array_split: array_split, np.hstack: hstack, np.vstack: vstack, np.pad: pad,
+                   np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d, np.fliplr: fliplr,
+                   np.flipud: flipud, np.hsplit: hsplit, np.vsplit: vsplit, np.dsplit: dsplit,
+                   np.column_stack: column_stack, np.append: append}
 
 
 __all__ = ["ravel", "flatten", "squeeze", "expand_dims", "swapaxes", "moveaxis", "roll", "repeat", "tile", "split",
-           "array_split", "hstack", "vstack", "pad", "astype"]
+           "array_split", "hstack", "vstack", "pad", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "fliplr",
+           "flipud", "hsplit", "vsplit", "dsplit", "column_stack", "append"]

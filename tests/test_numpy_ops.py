@@ -135,6 +135,22 @@ def test_split_pieces_pool_their_gradients_into_the_input() -> None:
     assert x.grad.tolist() == [2.0, 2.0, 2.0, 0.0, 0.0]
 
 
+def test_fmax_and_fmin_let_the_other_operand_win_over_a_nan() -> None:
+    a = mg.Tensor([np.nan, 1.0], requires_grad=True)
+    b = mg.Tensor([2.0, np.nan], requires_grad=True)
+    (mg.fmax(a, b) + 10 * mg.fmin(a, b)).sum().backward()
+    assert (mg.fmax(a, b)).data.tolist() == [2.0, 1.0]
+    assert a.grad.tolist() == [0.0, 11.0] and b.grad.tolist() == [11.0, 0.0]
+
+
+def test_hstack_and_vstack_take_a_tensor_as_the_sequence_of_its_rows_as_numpy_does() -> None:
+    x = mg.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(mg.vstack(x).data, np.vstack(np.arange(6.0).reshape(2, 3)))
+    np.testing.assert_array_equal(mg.hstack(x).data, np.hstack(np.arange(6.0).reshape(2, 3)))
+    (mg.hstack(x) * mg.Tensor(np.arange(6.0))).sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+
+
 def test_einsum_numpy_sublist_form_and_implicit_output() -> None:
     a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
     np.testing.assert_array_equal(mg.einsum(mg.Tensor(a), [0, 1], mg.Tensor(b), [1, 2], [0, 2]).data, a @ b)
@@ -235,10 +251,21 @@ BAD = [
     (lambda: mg.var(m, axis=(0, 0)), ShapeError, "var: repeated axis in (0, 0) for a tensor of shape (2, 3)"),
     (lambda: mg.maximum(m, mg.Tensor(np.ones(4))), ShapeError, "maximum: cannot broadcast shapes (2, 3) and (4,)"),
     (lambda: m % mg.Tensor(np.ones(4)), ShapeError, "mod: cannot broadcast shapes (2, 3) and (4,)"),
-    (lambda: mg.hstack(m), TypeError, "hstack: expected a sequence (list or tuple) of tensors, got Tensor"),
+    (lambda: mg.hstack(3.0), TypeError, "hstack: expected a sequence (list or tuple) of tensors, got float"),
+    (lambda: mg.vstack(mg.Tensor(1.0)), TypeError, "vstack: expected a sequence of tensors, got a 0-d Tensor"),
     (lambda: mg.vstack([m, mg.Tensor(np.ones((2, 2)))]), ShapeError, "vstack: shapes (2, 3), (2, 2) cannot be "
      "joined along axis 0"),
     (lambda: mg.hstack([]), ShapeError, "hstack: needs at least one tensor"),
+    (lambda: mg.fliplr(v), ShapeError, "fliplr: needs a tensor of at least 2 axes, got shape (3,)"),
+    (lambda: mg.flipud(mg.Tensor(1.0)), ShapeError, "flipud: needs a tensor of at least 1 axis, got a 0-d tensor"),
+    (lambda: mg.vsplit(v, 1), ShapeError, "vsplit: needs a tensor of at least 2 axes, got shape (3,)"),
+    (lambda: mg.dsplit(m, 1), ShapeError, "dsplit: needs a tensor of at least 3 axes, got shape (2, 3)"),
+    (lambda: mg.hsplit(m, 2), ShapeError, "hsplit: 2 sections do not divide axis 1 of length 3 equally"),
+    (lambda: mg.append(m, v, axis=0.5), ShapeError, "append: axis must be None or an int, got 0.5"),
+    (lambda: mg.append(m, v, axis=0), ShapeError, "append: shapes (2, 3), (3,) cannot be joined along axis 0"),
+    (lambda: mg.column_stack([v, mg.Tensor(np.ones(2))]), ShapeError, "column_stack: shapes (3, 1), (2, 1) cannot be "
+     "joined along axis 1"),
+    (lambda: mg.fmax(m, mg.Tensor(np.ones(4))), ShapeError, "fmax: cannot broadcast shapes (2, 3) and (4,)"),
 ]
 
 
@@ -252,9 +279,10 @@ ONE_OPERAND = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh"
                "abs", "absolute", "sqrt", "square", "sign", "floor", "ceil", "log1p", "expm1", "log2", "log10",
                "exp2", "reciprocal", "min", "prod", "var", "std", "cumsum", "logsumexp", "trace", "diag", "tril",
                "triu", "ravel", "flatten", "squeeze", "swapaxes", "moveaxis", "roll", "repeat", "tile", "split",
-               "array_split", "pad", "astype", "clip", "expand_dims"]
+               "array_split", "pad", "astype", "clip", "expand_dims", "deg2rad", "radians", "rad2deg", "degrees",
+               "atleast_1d", "atleast_2d", "atleast_3d", "fliplr", "flipud", "hsplit", "vsplit", "dsplit"]
 EXTRA = {"swapaxes": (0, 0), "moveaxis": (0, 0), "roll": (1,), "repeat": (2,), "tile": (2,), "split": (1,),
-         "array_split": (1,), "pad": (1,), "astype": (np.float64,), "clip": (0, 1), "expand_dims": (0,)}
+         "array_split": (1,), "hsplit": (1,), "vsplit": (1,), "dsplit": (1,), "pad": (1,), "astype": (np.float64,), "clip": (0, 1), "expand_dims": (0,)}
 
 
 @pytest.mark.parametrize("name", ONE_OPERAND)

@@ -389,6 +389,37 @@ def joined_pieces(pieces):
     return mg.concatenate([p.ravel() for p in pieces]) if pieces else mg.Tensor(np.zeros(0))
 
 
+def sectioned_along(axis: int):
+    """hsplit (axis 1; axis 0 for 1-d), vsplit (axis 0, 2-d and up) and dsplit (axis 2, 3-d and up)."""
+    def draw(data):
+        [x], _ = one(shape=mst.shapes(min_dims=1 if axis == 1 else axis + 1 if axis else 2))(data)
+        length = x.shape[0 if x.ndim == 1 else axis]
+        if data.draw(st.booleans()):
+            return [x], {"sections": data.draw(st.sampled_from([k for k in range(1, length + 1) if length % k == 0]))}
+        return [x], {"sections": sorted(data.draw(st.lists(st.integers(0, length + 1), max_size=3)))}
+    return draw
+
+
+def columns(data):
+    """1-d tensors of one length, or 2-d ones of one height (column_stack)."""
+    n = data.draw(st.integers(1, 3))
+    shapes = data.draw(st.lists(st.sampled_from([(n,), (n, 1), (n, 2)]), min_size=1, max_size=3))
+    return [data.draw(mst.arrays(shape)) for shape in shapes], {}
+
+
+def appendable(data):
+    """Two tensors of any shapes (append flattens them), or two that join along an axis."""
+    if data.draw(st.booleans()):
+        return [data.draw(mst.arrays(data.draw(mst.shapes()))) for _ in range(2)], {"axis": None}
+    shape = list(data.draw(mst.shapes(min_dims=1)))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    arrays = []
+    for _ in range(2):
+        shape[axis] = data.draw(st.integers(1, 3))
+        arrays.append(data.draw(mst.arrays(tuple(shape))))
+    return arrays, {"axis": axis}
+
+
 OPS = [
     Row("add", "add", pair(), lambda a, b: a + b, np.add),
     Row("sub", "sub", pair(), lambda a, b: a - b, np.subtract),
@@ -506,6 +537,26 @@ OPS = [
     Row("vstack", "vstack", stackable(0), lambda *ts: mg.vstack(ts), lambda *arrays: np.vstack(arrays)),
     Row("pad", "pad", padded, mg.pad, np.pad),
     Row("astype", "astype", one(), lambda a: a.astype(np.float64), lambda a: a.astype(np.float64)),
+    Row("deg2rad", "deg2rad", one(-200.0, 200.0), mg.deg2rad, np.deg2rad),
+    Row("radians", "radians", one(-200.0, 200.0), mg.radians, np.radians),
+    Row("rad2deg", "rad2deg", one(), mg.rad2deg, np.rad2deg),
+    Row("degrees", "degrees", one(), mg.degrees, np.degrees),
+    Row("logaddexp2", "logaddexp2", pair(), mg.logaddexp2, np.logaddexp2),
+    Row("fmax", "fmax", apart, mg.fmax, np.fmax),
+    Row("fmin", "fmin", apart, mg.fmin, np.fmin),
+    Row("atleast_1d", "atleast_1d", one(), mg.atleast_1d, np.atleast_1d),
+    Row("atleast_2d", "atleast_2d", one(), mg.atleast_2d, np.atleast_2d),
+    Row("atleast_3d", "atleast_3d", one(), mg.atleast_3d, np.atleast_3d),
+    Row("fliplr", "fliplr", one(shape=mst.shapes(min_dims=2)), mg.fliplr, np.fliplr),
+    Row("flipud", "flipud", one(shape=mst.shapes(min_dims=1)), mg.flipud, np.flipud),
+    Row("hsplit", "hsplit", sectioned_along(1), lambda a, sections: joined_pieces(mg.hsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.hsplit(a, sections)])),
+    Row("vsplit", "vsplit", sectioned_along(0), lambda a, sections: joined_pieces(mg.vsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.vsplit(a, sections)])),
+    Row("dsplit", "dsplit", sectioned_along(2), lambda a, sections: joined_pieces(mg.dsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.dsplit(a, sections)])),
+    Row("column_stack", "column_stack", columns, lambda *ts: mg.column_stack(ts), lambda *arrays: np.column_stack(arrays)),
+    Row("append", "append", appendable, lambda a, b, axis: mg.append(a, b, axis), np.append),
 ]
 
 
