@@ -343,16 +343,20 @@ def diag_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (np.einsum("k,kn,km->nm", g, at_row, at_col),)
 
 
+def _check_triangle(op: str, m: Tensor, k: Any) -> None:
+    _require_tensor(op, m)
+    _check_offset(op, "k", k)
+    if m.ndim < 2:
+        raise ShapeError(f"{op}: needs a tensor of at least 2 axes, got shape {m.shape}")
+
+
 def tril(m: Tensor, k: int = 0) -> Tensor:
     """The lower triangle: elements above diagonal ``k`` of the last two axes set to 0. Shape unchanged
     (at least 2 axes).
 
     VJP: tril(g, k): the same mask on g
     """
-    _require_tensor("tril", m)
-    _check_offset("tril", "k", k)
-    if m.ndim < 2:
-        raise ShapeError(f"tril: needs a tensor of at least 2 axes, got shape {m.shape}")
+    _check_triangle("tril", m, k)
     return make_result(np.tril(m._data, k), (m,), "tril", tril_backward, k)
 
 
@@ -366,10 +370,7 @@ def triu(m: Tensor, k: int = 0) -> Tensor:
 
     VJP: triu(g, k): the same mask on g
     """
-    _require_tensor("triu", m)
-    _check_offset("triu", "k", k)
-    if m.ndim < 2:
-        raise ShapeError(f"triu: needs a tensor of at least 2 axes, got shape {m.shape}")
+    _check_triangle("triu", m, k)
     return make_result(np.triu(m._data, k), (m,), "triu", triu_backward, k)
 
 
