@@ -457,8 +457,8 @@ def maximum(a: Any, b: Any) -> Tensor:
 def maximum_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
-    share = (x > z) + 0.5 * (x == z)             # 1 where a wins, 1/2 at a tie, 0 where b wins
-    return _both(g * share, g * (1.0 - share), a, b)
+    half = 0.5 * g                                # each gets half at a tie
+    return _both(g * (x > z) + half * (x == z), g * (z > x) + half * (x == z), a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
@@ -473,8 +473,8 @@ def minimum(a: Any, b: Any) -> Tensor:
 def minimum_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
-    share = (x < z) + 0.5 * (x == z)
-    return _both(g * share, g * (1.0 - share), a, b)
+    half = 0.5 * g
+    return _both(g * (x < z) + half * (x == z), g * (z < x) + half * (x == z), a, b)
 
 
 def _bound(name: str, value: Any) -> Optional[np.ndarray]:
@@ -628,8 +628,8 @@ def fmax(a: Any, b: Any) -> Tensor:
 def fmax_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
-    share = (x > z) + 0.5 * (x == z) + (z != z)      # z != z: z is NaN, so a won
-    return _both(g * share, g * (1.0 - share), a, b)
+    half = 0.5 * g                                # x != x: x is NaN, so the other operand won
+    return _both(g * (x > z) + half * (x == z) + g * (z != z), g * (z > x) + half * (x == z) + g * (x != x), a, b)
 
 
 def fmin(a: Any, b: Any) -> Tensor:
@@ -645,8 +645,8 @@ def fmin(a: Any, b: Any) -> Tensor:
 def fmin_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
-    share = (x < z) + 0.5 * (x == z) + (z != z)
-    return _both(g * share, g * (1.0 - share), a, b)
+    half = 0.5 * g
+    return _both(g * (x < z) + half * (x == z) + g * (z != z), g * (z < x) + half * (x == z) + g * (x != x), a, b)
 
 
 # numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).

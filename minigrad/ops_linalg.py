@@ -101,23 +101,25 @@ def _sublists_to_subscripts(args: Sequence[Any]) -> tuple[str, list[Any]]:
     return text, operands
 
 
-def _contract(op: str, inputs: list[str], output: str, tensors: Sequence[Tensor], shape: Any = None) -> Tensor:
+def _contract(op: str, inputs: list[str], output: str, tensors: Sequence[Tensor], shape: Any = None,
+              optimize: bool = False) -> Tensor:
     """Record the contraction ``inputs -> output`` of ``tensors`` as the op ``op`` (its VJP: einsum_backward).
 
     ``shape``: the result's shape if it is the contraction's reshaped (outer flattens its operands).
     """
     spec = ",".join(inputs) + "->" + output
-    out = np.einsum(spec, *[t._data for t in tensors], optimize=len(tensors) > 2)
+    out = np.einsum(spec, *[t._data for t in tensors], optimize=optimize)
     natural = out.shape
     if shape is not None:
         out = out.reshape(shape)
     return make_result(out, tuple(tensors), op, einsum_backward, (inputs, output, natural))
 
 
-def einsum(subscripts: Any, *operands: Any) -> Tensor:
+def einsum(subscripts: Any, *operands: Any, optimize: bool = False) -> Tensor:
     """Einstein summation as numpy's ``einsum``: ``einsum('ij,jk->ik', a, b)`` is a @ b; '...' broadcasts,
     an index repeated in one operand takes a diagonal, an index missing from the output is summed. Also
-    numpy's form einsum(a, [0, 1], b, [1, 2], [0, 2]). Shapes: as the subscripts say.
+    numpy's form einsum(a, [0, 1], b, [1, 2], [0, 2]). ``optimize``: numpy's, the order in which three or
+    more operands are contracted (the result is the same). Shapes: as the subscripts say.
 
     VJP: for each operand, the einsum of g with the other operands onto its subscripts (g copied along
     indices only it has, placed on the diagonal for a repeated index)
@@ -128,7 +130,7 @@ def einsum(subscripts: Any, *operands: Any) -> Tensor:
         raise ValueError("einsum: needs at least one operand after the subscripts")
     tensors = [as_tensor(t) for t in operands]
     inputs, output = _parse_einsum(subscripts, [t.shape for t in tensors])
-    return _contract("einsum", inputs, output, tensors)
+    return _contract("einsum", inputs, output, tensors, optimize=optimize)
 
 
 def einsum_backward(g: np.ndarray, out: Tensor) -> Grads:
