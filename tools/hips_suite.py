@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import collections
 import inspect
+import os
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import minigrad as mg  # noqa: E402
+import minigrad.tensor as engine  # noqa: E402
 from minigrad import ops  # noqa: E402
 
 TEST_FILES = ("test_numpy.py", "test_systematic.py", "test_scalar_ops.py", "test_binary_ops.py")
@@ -264,32 +266,82 @@ def _scalar_close(a: float, b: float) -> bool:
     return abs(a - b) < TOL or abs(a - b) / abs(a + b) < RTOL
 
 
-ORDERS_ASKED = collections.Counter()
+ORDERS_ASKED = collections.Counter()      # the order each check_grads call asks for
+ORDERS_CHECKED = collections.Counter()    # the checks run, by order
+
+
+def _max_order() -> int:
+    """2 when minigrad can differentiate its own backward pass (``differentiate`` with create_graph), else 1;
+    HIPS_SUITE_MAX_ORDER=1 asks for first order only."""
+    available = 2 if hasattr(engine, "differentiate") else 1
+    return min(available, int(os.environ.get("HIPS_SUITE_MAX_ORDER", "2")))
+
+
+def _vjp_function(fun: Callable, args: tuple, argnums: tuple[int, ...], kwargs: dict) -> Callable:
+    """(x at argnums..., v per output) -> the VJP <v, f>'s gradient: autograd's second-order check differentiates it.
+
+    On plain arrays it is minigrad's first-order VJP (the finite differences' side); on Tensors that require
+    grad it is the backward pass recorded with create_graph, a function of x and v that reverse mode
+    differentiates again.
+    """
+    def vjp(*xv: Any) -> list:
+        xs, vs = xv[:len(argnums)], list(xv[len(argnums):])
+        full = list(args)
+        for k, x in zip(argnums, xs):
+            full[k] = x
+        if not any(isinstance(t, mg.Tensor) for t in xv):
+            return _vjp(fun, tuple(full), argnums, kwargs, vs)
+        out = _output_list(fun(*full, **kwargs))
+        total = None
+        for piece, seed in zip(out, vs):
+            if isinstance(piece, mg.Tensor) and piece.requires_grad:
+                term = (piece * seed).sum()
+                total = term if total is None else total + term
+        found = {} if total is None else engine.differentiate(total, mg.Tensor._leaf(onp.ones_like(total._data)),
+                                                              set(xs), True)
+        return [found.get(x, mg.Tensor(onp.zeros(x.shape))) for x in xs]
+
+    return vjp
 
 
 def check_grads(fun: Callable, argnum: Any = 0, modes: Any = ("fwd", "rev"), order: int = 2) -> Callable:
-    """autograd's check_grads in reverse mode at first order: <u, J^T v> against <v, (f(x + u eps/2) - f(x - u eps/2)) / eps>."""
+    """autograd's check_grads in reverse mode: <u, J^T v> against <v, (f(x + u eps/2) - f(x - u eps/2)) / eps>,
+    and, at order 2 (autograd's default), the same check of the VJP as a function of (x, v)."""
     argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
 
     def check(*args: Any, **kwargs: Any) -> None:
         if _is_complex(args):
             _skip("complex numbers (an input)")
         ORDERS_ASKED[order] += 1
-        plain_out = _output_list(fun(*args, **kwargs))
-        seeds = [_random_like(o) for o in plain_out]
-        directions = {k: _random_like(args[k]) for k in argnums}
-        gradients = _vjp(fun, args, argnums, kwargs, seeds)
-        analytic = sum(_inner(g, directions[k]) for g, k in zip(gradients, argnums))
-
-        def shifted(step: float) -> list:
-            moved = [_moved(a, directions[k], step) if k in directions else a for k, a in enumerate(args)]
-            return _output_list(fun(*moved, **kwargs))
-
-        plus, minus = shifted(EPS / 2), shifted(-EPS / 2)
-        numeric = sum(_inner(s, (onp.asarray(p) - onp.asarray(m)) / EPS) for s, p, m in zip(seeds, plus, minus))
-        assert _scalar_close(numeric, analytic), f"VJP check failed: analytic {analytic}, numeric {numeric}"
+        _check_first_order(fun, args, argnums, kwargs)
+        if order >= 2 and _max_order() >= 2:
+            if any(isinstance(args[k], (list, tuple)) for k in argnums):
+                ORDERS_CHECKED["2 skipped: list argument"] += 1
+                return
+            seeds = [_random_like(o) for o in _output_list(fun(*args, **kwargs))]
+            point = tuple(args[k] for k in argnums) + tuple(seeds)
+            _check_first_order(_vjp_function(fun, args, argnums, kwargs), point, tuple(range(len(point))), {})
+            ORDERS_CHECKED[2] += 1
 
     return check
+
+
+def _check_first_order(fun: Callable, args: tuple, argnums: tuple[int, ...], kwargs: dict) -> None:
+    """One VJP check of ``fun`` at ``args`` with respect to ``args[argnums]``."""
+    plain_out = _output_list(fun(*args, **kwargs))
+    seeds = [_random_like(o) for o in plain_out]
+    directions = {k: _random_like(args[k]) for k in argnums}
+    gradients = _vjp(fun, args, argnums, kwargs, seeds)
+    analytic = sum(_inner(g, directions[k]) for g, k in zip(gradients, argnums))
+
+    def shifted(step: float) -> list:
+        moved = [_moved(a, directions[k], step) if k in directions else a for k, a in enumerate(args)]
+        return _output_list(fun(*moved, **kwargs))
+
+    plus, minus = shifted(EPS / 2), shifted(-EPS / 2)
+    numeric = sum(_inner(s, (onp.asarray(p) - onp.asarray(m)) / EPS) for s, p, m in zip(seeds, plus, minus))
+    assert _scalar_close(numeric, analytic), f"VJP check failed: analytic {analytic}, numeric {numeric}"
+    ORDERS_CHECKED[1] += 1
 
 
 def combo_check(fun: Callable, *args: Any, **kwargs: Any) -> Callable:
@@ -372,8 +424,11 @@ def run(tests: Path, show_all: bool) -> dict[str, int]:
     print(f"\nHIPS autograd's numpy tests against minigrad ({len(tally.outcomes)} tests in {', '.join(TEST_FILES)}):")
     for outcome in ("passed", "failed", "error", "not applicable"):
         print(f"  {outcome:15s} {counts[outcome]}")
-    print(f"  (gradient checks run at first order; autograd asks for order 2 in "
-          f"{asked[2]} of {sum(asked.values())} checks)")
+    checked = sys.modules["hips_suite"].ORDERS_CHECKED
+    print(f"  (checks asked for: order 2 in {asked[2]} of {sum(asked.values())}; run: {checked[1]} at first "
+          f"order, {checked[2]} at second order"
+          + (f", {checked['2 skipped: list argument']} second-order ones skipped (list arguments)" if
+             checked['2 skipped: list argument'] else "") + ")")
     print("\nNot applicable, by reason:")
     for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])):
         print(f"  {count:3d}  {reason}")
@@ -391,7 +446,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tests", type=Path, help="a directory holding autograd's test files (default: download)")
     parser.add_argument("--version", default=DEFAULT_VERSION, help="the autograd sdist to fetch the tests from")
     parser.add_argument("--list", action="store_true", help="list every test's outcome")
+    parser.add_argument("--order", type=int, choices=(1, 2), default=2,
+                        help="check gradients up to this order (2, autograd's default, needs create_graph)")
     options = parser.parse_args(argv)
+    os.environ["HIPS_SUITE_MAX_ORDER"] = str(options.order)
+    print(f"checking gradients up to order {min(options.order, _max_order())}")
     tests = options.tests or fetch(options.version, Path(tempfile.mkdtemp(prefix="autograd_sdist_")))
     counts = run(tests, options.list)
     return 0 if counts.get("failed", 0) == 0 and counts.get("error", 0) == 0 else 1
