@@ -37,7 +37,6 @@ from scipy.linalg.blas import dgemm, dsyrk
 import minigrad
 import minigrad.nn
 import minigrad.optim
-
 from minigrad.nn.modules import uniform_init
 from minigrad.random import check_seed
 
