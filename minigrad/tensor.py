@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
+from ._checks import check_tensor
 from ._memory import gc_paused
 from ._state import state
 from .errors import AnomalyError, ShapeError
@@ -312,8 +313,12 @@ class Tensor:
                 on every tensor of the graph, not only on leaves (the gradient
                 along every edge, which the graph renderer's flow view draws).
         """
-        if keep_contributions not in (False, True, "all"):
-            raise ValueError(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
+        # Not `in (False, True, "all")`: 1.0 == True, and an array would compare elementwise.
+        if isinstance(keep_contributions, (bool, np.bool_)):
+            keep_contributions = bool(keep_contributions)
+        elif not (isinstance(keep_contributions, str) and keep_contributions == "all"):
+            kind = ValueError if isinstance(keep_contributions, str) else TypeError
+            raise kind(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
@@ -739,6 +744,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     then its parents; popped again as expanded, all its parents are done and
     it is appended to the order.
     """
+    check_tensor("topological_order", "root", root)
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
