@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # examples/: doc_sync
 
-import minigrad as mg  # noqa: E402
-import numpy as np  # noqa: E402
-from minigrad import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402
-
 import doc_sync  # noqa: E402  (examples/doc_sync.py)
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+from minigrad import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402
 
 DOC = ROOT / "docs" / "ops.md"
 DOC_GLOBALS = {"mg": mg, "np": np}

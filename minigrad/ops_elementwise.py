@@ -628,8 +628,8 @@ def fmax(a: Any, b: Any) -> Tensor:
 def fmax_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
-    half = 0.5 * g                                # x != x: x is NaN, so the other operand won
-    return _both(g * (x > z) + half * (x == z) + g * (z != z), g * (z > x) + half * (x == z) + g * (x != x), a, b)
+    half = 0.5 * g                                # where one operand is NaN, the other won
+    return _both(g * (x > z) + half * (x == z) + g * np.isnan(z), g * (z > x) + half * (x == z) + g * np.isnan(x), a, b)
 
 
 def fmin(a: Any, b: Any) -> Tensor:
@@ -646,7 +646,7 @@ def fmin_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents
     x, z = a._data, b._data
     half = 0.5 * g
-    return _both(g * (x < z) + half * (x == z) + g * (z != z), g * (z < x) + half * (x == z) + g * (x != x), a, b)
+    return _both(g * (x < z) + half * (x == z) + g * np.isnan(z), g * (z < x) + half * (x == z) + g * np.isnan(x), a, b)
 
 
 # numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).

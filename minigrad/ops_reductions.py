@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError
-from .ops import Grads, _normalize_axes, _reduced_size, _require_tensor, _restore_reduced_axes, _single_axis
-from .ops import max_backward
+from .ops import (Grads, _normalize_axes, _reduced_size, _require_tensor, _restore_reduced_axes, _single_axis,
+                  max_backward)
 from .tensor import Tensor, make_result
 
 
