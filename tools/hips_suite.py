@@ -108,10 +108,15 @@ def _is_complex(value: Any) -> bool:
         isinstance(value, onp.ndarray) and value.dtype.kind == "c")
 
 
+def _constant(value: Any) -> Any:
+    """An array or number among Tensors as a constant Tensor (minigrad's joins take Tensors only)."""
+    return value if isinstance(value, mg.Tensor) else mg.Tensor(onp.asarray(value, dtype=onp.float64))
+
+
 def _stacked(value: Any) -> Any:
     """A (nested) list holding Tensors as one Tensor, as numpy would make it one array."""
     if isinstance(value, (list, tuple)) and _has_tensor(value):
-        return mg.stack([_stacked(v) if isinstance(v, (list, tuple)) else mg.ops.as_tensor(v) for v in value])
+        return mg.stack([_stacked(v) if _has_tensor(v) else _constant(v) for v in value])
     return value
 
 
@@ -127,6 +132,8 @@ def _dispatcher(name: str, numpy_function: Callable) -> Callable:
             _skip(f"np.{name} has no minigrad op")
         # A list holding Tensors is one array to numpy (but the sequence of arrays to join for SEQUENCE_FIRST).
         args = tuple(a if k == 0 and name in SEQUENCE_FIRST else _stacked(a) for k, a in enumerate(args))
+        if name in SEQUENCE_FIRST and isinstance(args[0], (list, tuple)):
+            args = ([_stacked(t) if isinstance(t, (list, tuple)) else _constant(t) for t in args[0]],) + args[1:]
         try:
             inspect.signature(op).bind(*args, **kwargs)
         except TypeError as error:
