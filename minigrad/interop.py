@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import ops
+from . import ops, ops_elementwise, ops_linalg, ops_reductions, ops_shape
 
 # numpy's ufunc -> the minigrad op that computes it (same operands, in the same order).
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
@@ -62,6 +62,11 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.concatenate: ops.concatenate,
     np.stack: ops.stack,
 }
+
+# The ops under numpy's names (ops_elementwise.py, ...) each end with their own tables.
+for _module in (ops_elementwise, ops_reductions, ops_linalg, ops_shape):
+    UFUNCS.update(getattr(_module, "NUMPY_UFUNCS", {}))
+    FUNCTIONS.update(getattr(_module, "NUMPY_FUNCTIONS", {}))
 
 # Questions about the values, whose answers are not real numbers to differentiate:
 # answered on the arrays, as numpy would.

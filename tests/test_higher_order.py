@@ -162,10 +162,11 @@ def test_a_gradient_penalty_trains_and_its_gradient_matches_finite_differences()
     x_values, target = rng.standard_normal((8, 3)), rng.standard_normal((8, 2)) * 0.5
 
     def penalised_loss(weight: mg.Tensor, bias: mg.Tensor) -> mg.Tensor:
-        x = mg.Tensor(x_values, requires_grad=True)
-        data_loss = ((mg.ops.linear(x, weight, bias).tanh() - target) ** 2).mean()
-        data_loss.backward(create_graph=True, inputs=[x])
-        return data_loss + 10.0 * (x.grad * x.grad).sum()
+        with mg.enable_grad():      # gradcheck evaluates under no_grad: the penalty needs a graph
+            x = mg.Tensor(x_values, requires_grad=True)
+            data_loss = ((mg.ops.linear(x, weight, bias).tanh() - target) ** 2).mean()
+            data_loss.backward(create_graph=True, inputs=[x])
+            return data_loss + 10.0 * (x.grad * x.grad).sum()
 
     assert gradcheck(penalised_loss, [layer.weight, layer.bias], atol=1e-6, rtol=1e-5)
 
