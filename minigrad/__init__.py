@@ -7,9 +7,11 @@ from ._memory import gc_paused  # importing _memory also keeps freed memory for 
 from ._state import (current_scope, detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope,
                      set_grad_enabled)
 from .errors import AnomalyError, CheckpointError, ShapeError
-# tensor first: it imports ops and then the ops_* modules, which need ops complete.
+# tensor first: it imports ops and then the ops_* modules and interop, which need ops complete.
 from .tensor import Tensor, topological_order
 from .ops import concatenate, stack, unbroadcast
+from .ops import (broadcast_to, exp, flip, log, log_softmax, matmul, max, mean, relu, reshape, sigmoid,  # noqa: A004
+                  softmax, sum, tanh, transpose)
 from .ops_elementwise import (abs, absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: A004
                               arctanh, ceil, clip, cos, cosh, deg2rad, degrees, exp2, expm1, floor, floor_divide,
                               fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, mod,
@@ -19,6 +21,7 @@ from .ops_linalg import diag, dot, einsum, inner, outer, tensordot, trace, tril,
 from .ops_shape import (append, array_split, astype, atleast_1d, atleast_2d, atleast_3d, column_stack, dsplit,
                         expand_dims, flatten, fliplr, flipud, hsplit, hstack, moveaxis, pad, ravel, repeat, roll,
                         split, squeeze, swapaxes, tile, vsplit, vstack)
+from .higher_order import grad
 from .random import manual_seed
 from .render import animate_backward, draw
 from . import ops_elementwise, ops_linalg, ops_reductions, ops_shape
@@ -30,6 +33,8 @@ __all__ = [
     "detect_anomaly", "concatenate", "stack", "unbroadcast", "topological_order",
     "manual_seed", "ShapeError", "AnomalyError", "gc_paused", "draw", "animate_backward", "set_grad_enabled",
     "nn", "optim", "testing", "save", "load", "CheckpointError",
+    "grad", "exp", "log", "tanh", "sigmoid", "relu", "sum", "mean", "max", "matmul", "reshape", "transpose",
+    "flip", "broadcast_to", "softmax", "log_softmax",
     # numpy's names for the ops of ops_elementwise, ops_reductions, ops_linalg and ops_shape
     *ops_elementwise.__all__, *ops_reductions.__all__, *ops_linalg.__all__, *ops_shape.__all__,
 ]

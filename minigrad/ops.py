@@ -16,6 +16,17 @@ Each op is a pair of functions, one under the other:
 output to the leaves. Inputs that need no gradient get ``None``, so no work is
 spent on them (the input sequence of an RNN, for example).
 
+One VJP serves both kinds of backward. A VJP reads the values it needs only as
+``out._data`` and ``out.parents[i]._data`` (``saved`` holds axes, indices and
+masks, never a value to differentiate) and computes with operators, methods
+that arrays and Tensors share (``.sum``, ``.reshape``, ``.T``, indexing) and
+numpy functions. By default ``g`` and those values are arrays. Under
+``backward(create_graph=True)`` the engine hands the same function ``g`` as a
+Tensor and a ``RecordingView`` of ``out`` whose ``_data`` are the Tensors
+themselves; numpy functions called on Tensors dispatch to the ops of this
+module (interop.py), so the VJP's computation is recorded as a graph of its
+own, which can be differentiated again (gradients of gradients).
+
 (Why module-level backward functions rather than closures defined inside each
 op, as micrograd does: a closure is three to five extra Python objects per
 node, and Python's garbage collector walks every one of them; on an LSTM
@@ -151,11 +162,16 @@ def _reduced_size(shape: tuple[int, ...], axes: Optional[tuple[int, ...]]) -> in
     return math.prod(shape if axes is None else [shape[ax] for ax in axes])
 
 
-def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdims: bool, ndim: int) -> np.ndarray:
-    """Re-insert the axes a reduction removed, so ``g`` broadcasts against its input."""
-    if keepdims or axes is None or ndim == 0:
+def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdims: bool,
+                          shape: tuple[int, ...]) -> np.ndarray:
+    """Re-insert (as size 1) the axes a reduction of an input of ``shape`` removed, so ``g`` broadcasts against it.
+
+    A reshape rather than ``np.expand_dims``: it reads the same on an array and on a Tensor,
+    so the VJPs that call it also serve ``create_graph=True`` (see the module docstring).
+    """
+    if keepdims or axes is None or not shape:
         return g
-    return np.expand_dims(g, axes)
+    return g.reshape(tuple(1 if axis in axes else size for axis, size in enumerate(shape)))
 
 
 # ------------------------------------------------------------ elementwise
@@ -221,9 +237,12 @@ def pow_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log(a)
     grad_a = grad_b = None
     if a.requires_grad:
-        # b a^(b-1) is 0 wherever b = 0 (a^0 is constant), also at a = 0 where a^(-1) is inf.
+        # b a^(b-1) is 0 wherever b = 0 (a^0 is constant), also at a = 0 where it reads 0 * inf.
+        # Only there is it replaced: elsewhere the formula itself gives 0 at b = 0 and, under
+        # create_graph, keeps its derivative with respect to b (a^(b-1) there, not 0).
+        both_zero = (b._data == 0) * (a._data == 0)      # booleans (a comparison has no gradient)
         with np.errstate(divide="ignore", invalid="ignore"):
-            slope = np.where(b._data == 0, 0.0, b._data * np.power(a._data, b._data - 1))
+            slope = np.where(both_zero, 0.0, b._data * np.power(a._data, b._data - 1))
         grad_a = unbroadcast(g * slope, a.shape)
     if b.requires_grad:
         # a^b log(a) -> 0 as a -> 0 (for b > 0): take that limit rather than 0 * log(0) = NaN, as PyTorch does.
@@ -404,10 +423,15 @@ def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
         g2 = g2[..., np.newaxis, :]       # (..., p) -> (..., 1, p)
     grad_a = grad_b = None
     if a.requires_grad:
-        grad_a = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        grad_a = unbroadcast(np.matmul(g2, _swap_last_two(b2)), a2.shape).reshape(a.shape)
     if b.requires_grad:
-        grad_b = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+        grad_b = unbroadcast(np.matmul(_swap_last_two(a2), g2), b2.shape).reshape(b.shape)
     return grad_a, grad_b
+
+
+def _swap_last_two(x: np.ndarray) -> np.ndarray:
+    """The matrices of a stack transposed (a ``.transpose``, which arrays and Tensors both have)."""
+    return x.transpose(tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2))
 
 
 def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
@@ -476,7 +500,7 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
 def sum_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
     # Every summed element contributes with derivative 1: copy g back along the summed axes.
-    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim), a.shape),)
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.shape), a.shape),)
 
 
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -493,7 +517,7 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def mean_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims, count) = out.parents, out.saved
-    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.ndim) / count, a.shape),)
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.shape) / count, a.shape),)
 
 
 def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -512,9 +536,11 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
 
 def max_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
-    winners = a._data == _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
+    # The tie mask is a comparison: piecewise constant, so under create_graph it is a constant
+    # (a boolean leaf) and max's second derivative is 0, as for any piecewise linear function.
+    winners = a._data == _restore_reduced_axes(out._data, axes, keepdims, a.shape)
     share = winners / np.sum(winners, axis=axes, keepdims=True)
-    return (share * _restore_reduced_axes(g, axes, keepdims, a.ndim),)
+    return (share * _restore_reduced_axes(g, axes, keepdims, a.shape),)
 
 
 # ------------------------------------------------------------ shape ops
@@ -580,6 +606,26 @@ def flip_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (np.flip(g, out.saved),)
 
 
+def broadcast_to(a: Tensor, shape: Any) -> Tensor:
+    """``a`` copied along new leading axes and along its axes of size 1, to ``shape`` (numpy's rules).
+
+    Shapes: a (...) -> shape. The VJP of a copy is a sum over the copies (``unbroadcast``);
+    conversely ``sum``'s VJP is a broadcast, which is how ``create_graph=True`` records it.
+    """
+    _require_tensor("broadcast_to", a)
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    try:
+        out = np.broadcast_to(a._data, shape)
+    except (ValueError, TypeError):
+        raise ShapeError(f"broadcast_to: cannot broadcast a tensor of shape {a.shape} to shape {shape}") from None
+    # A copy: numpy's broadcast is a read-only view, and a Tensor owns writable data.
+    return make_result(out.copy(), (a,), "broadcast_to", broadcast_to_backward)
+
+
+def broadcast_to_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (unbroadcast(g, out.parents[0].shape),)
+
+
 _BASIC = (int, slice, type(Ellipsis), type(None))
 
 
@@ -641,6 +687,33 @@ def getitem_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (SliceGrad(index, g, advanced),)     # g belongs at `index` of a zero array (tensor.py)
 
 
+def add_at(shape: Any, index: Any, values: Tensor) -> Tensor:
+    """``np.add.at(np.zeros(shape), index, values)`` as an op: ``values`` put at ``index`` of zeros.
+
+    Shapes: values (the shape of ``zeros(shape)[index]``) -> shape; a position the index
+    selects several times receives the sum. This scatter is getitem's VJP: the default
+    backward keeps it sparse (``SliceGrad``), and under ``create_graph=True`` it is recorded
+    as this op, whose own VJP is getitem again.
+    """
+    _require_tensor("add_at", values)
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    index, advanced = _prepare_index(index)
+    try:
+        out = np.zeros(shape, values.dtype)
+        selected = out[index].shape
+    except (IndexError, ValueError, TypeError) as error:
+        raise IndexError(f"add_at: index {index!r} does not fit shape {shape} ({error})") from None
+    if values.shape != selected:
+        raise ShapeError(f"add_at: values have shape {values.shape}, but index {index!r} selects "
+                         f"shape {selected} of a tensor of shape {shape}")
+    SliceGrad(index, values._data, advanced).add_into(out)
+    return make_result(out, (values,), "add_at", add_at_backward, index)
+
+
+def add_at_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g[out.saved],)
+
+
 def _join(op: str, join: Callable, tensors: Sequence[Any], axis: int, failure: str) -> tuple[np.ndarray, tuple[Tensor, ...]]:
     """Run numpy's ``join`` (concatenate or stack) on the tensors' data, naming the shapes if it fails."""
     tensors = tuple(check_tensor_list(op, "tensors", tensors))
@@ -666,8 +739,11 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 def concatenate_backward(g: np.ndarray, out: Tensor) -> Grads:
     axis, boundaries = out.saved
-    pieces = np.split(g, boundaries, axis=axis)
-    return [piece if t.requires_grad else None for t, piece in zip(out.parents, pieces)]
+    # Slices of g (views), one per input: indexing reads the same on an array and on a Tensor.
+    before = (slice(None),) * axis
+    starts, stops = (0, *boundaries), (*boundaries, g.shape[axis])
+    return [g[before + (slice(start, stop),)] if t.requires_grad else None
+            for t, start, stop in zip(out.parents, starts, stops)]
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

@@ -75,7 +75,7 @@ def prod(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def prod_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
-    return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * _others_product(a._data, axes),)
+    return (_restore_reduced_axes(g, axes, keepdims, a.shape) * _others_product(a._data, axes),)
 
 
 def _check_ddof(op: str, ddof: Any, count: int, shape: tuple[int, ...]) -> None:
@@ -111,7 +111,7 @@ def var_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims, divisor) = out.parents, out.saved
     x = a._data
     deviations = x - x.mean(axis=axes, keepdims=True)
-    return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * deviations * (2.0 / divisor),)
+    return (_restore_reduced_axes(g, axes, keepdims, a.shape) * deviations * (2.0 / divisor),)
 
 
 def std(a: Tensor, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
@@ -130,9 +130,9 @@ def std_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims, divisor) = out.parents, out.saved
     x = a._data
     deviations = x - x.mean(axis=axes, keepdims=True)
-    y = _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
+    y = _restore_reduced_axes(out._data, axes, keepdims, a.shape)
     # Where y = 0 every deviation is 0 too: dividing by 1 there gives the subgradient 0, not 0/0.
-    return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * deviations / (divisor * np.where(y == 0, 1.0, y)),)
+    return (_restore_reduced_axes(g, axes, keepdims, a.shape) * deviations / (divisor * np.where(y == 0, 1.0, y)),)
 
 
 def cumsum(a: Tensor, axis: Any = None) -> Tensor:
@@ -172,8 +172,8 @@ def logsumexp(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def logsumexp_backward(g: np.ndarray, out: Tensor) -> Grads:
     (a,), (axes, keepdims) = out.parents, out.saved
-    y = _restore_reduced_axes(out._data, axes, keepdims, a.ndim)
-    return (_restore_reduced_axes(g, axes, keepdims, a.ndim) * np.exp(a._data - y),)
+    y = _restore_reduced_axes(out._data, axes, keepdims, a.shape)
+    return (_restore_reduced_axes(g, axes, keepdims, a.shape) * np.exp(a._data - y),)
 
 
 # numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).

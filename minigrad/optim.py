@@ -83,7 +83,8 @@ class Optimizer:
         for p, state in zip(self.params, self.state):
             if p.grad is not None:
                 # Weight decay (L2) adds lambda * p to the gradient, as in torch.optim.
-                grad = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+                grad = _grad_values(p)
+                grad = grad + self.weight_decay * p.data if self.weight_decay else grad
                 self._update(p, grad, state)
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict) -> None:
@@ -271,7 +272,7 @@ def clip_grad_norm_(params: Iterable[Tensor], max_norm: float, norm_type: float 
     if not (norm_type > 0 or norm_type == -math.inf):
         raise ValueError(f"clip_grad_norm_: norm_type must be positive, inf or -inf, got {norm_type!r}")
     check_flags("clip_grad_norm_", error_if_nonfinite=error_if_nonfinite)
-    grads = [p.grad for p in params if p.grad is not None]
+    grads = [_grad_values(p) for p in params if p.grad is not None]
     if not grads:
         return 0.0
     if norm_type == math.inf:
@@ -299,7 +300,17 @@ def clip_grad_value_(params: Iterable[Tensor], clip_value: float) -> None:
     check_range("clip_grad_value_", "clip_value", clip_value, 0.0, math.inf, allow_inf=True)
     for p in params:
         if p.grad is not None:
-            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+            grad = _grad_values(p)
+            np.clip(grad, -clip_value, clip_value, out=grad)
+
+
+def _grad_values(p: Tensor) -> np.ndarray:
+    """``p.grad`` as an array an update reads and clipping scales in place.
+
+    After ``backward(create_graph=True)`` the gradient is a Tensor with a graph: its
+    values are its counted view ``.data`` (a step does not record, as in torch.optim).
+    """
+    return p.grad.data if isinstance(p.grad, Tensor) else p.grad
 
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "Adam", "clip_grad_norm_", "clip_grad_value_"]

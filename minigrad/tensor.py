@@ -94,22 +94,28 @@ class Tensor:
         name: an optional label, shown by the graph renderer.
 
     Attributes a reader can walk:
-        data (np.ndarray), grad (np.ndarray of ``data``'s shape, or None),
-        op (name of the op that made it; "" for leaves), parents (the tensors
+        data (np.ndarray), grad (np.ndarray of ``data``'s shape, or None; a Tensor
+        with a graph after ``backward(create_graph=True)``), op (name of the op that made it; "" for leaves), parents (the tensors
         it was computed from; () for leaves), scope (the ``minigrad.scope``
         path it was created in), contributions (see ``backward``).
     """
 
     # _data: the array itself, which the ops read (``data`` is the user's counted view of it);
     # _built_at / _written_at: write_clock when the op made it / at its last write through ``data``
-    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares.
+    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares;
+    # _grad_of: set only on tensors a backward with create_graph=True recorded, the tensor
+    # whose gradient they compute (the renderer draws such a graph as a backward pass).
     __slots__ = ("_data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
                  "name", "scope", "contributions", "_retain_grad", "_built_at", "_written_at",
-                 "_base", "__weakref__")
+                 "_base", "_grad_of", "__weakref__")
 
-    # Makes numpy hand `ndarray + Tensor` over to Tensor.__radd__ instead of
-    # broadcasting the Tensor as an object array.
-    __array_ufunc__ = None
+    # numpy functions called on a Tensor (np.exp(t), np.sum(t), ndarray + t) run minigrad's op
+    # of the same name, recorded and differentiable, or are refused by name: interop.py.
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return interop.call_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return interop.call_function(func, args, kwargs)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: Optional[str] = None) -> None:
@@ -271,6 +277,8 @@ class Tensor:
         """Drop ``.grad`` (or, with ``set_to_none=False``, fill it with zeros in place)."""
         if set_to_none or self.grad is None:
             self.grad = None
+        elif isinstance(self.grad, Tensor):         # made by backward(create_graph=True): drop its graph
+            self.grad = np.zeros_like(self.grad._data)
         else:
             self.grad[...] = 0.0
 
@@ -298,12 +306,19 @@ class Tensor:
         return out
 
     # -------------------------------------------------------------- backward
-    def backward(self, grad: Any = None, keep_contributions: bool | str = False) -> None:
+    def backward(self, grad: Any = None, keep_contributions: bool | str = False, create_graph: bool = False,
+                 inputs: Any = None) -> None:
         """Reverse mode: add dself/dleaf (times ``grad``) to ``.grad`` of every leaf.
 
         Args:
             grad: dL/dself, the "upstream" gradient; may be omitted when self is
-                a scalar (it is then 1).
+                a scalar (it is then 1). With ``create_graph`` it may be a Tensor with a graph.
+            create_graph: record the backward pass itself as a graph (as PyTorch): each
+                ``.grad`` it sets is then a Tensor that can be differentiated again
+                (gradients of gradients, Hessian-vector products, gradient penalties).
+                Slower than the default, which computes on arrays only.
+            inputs: a Tensor or a list of Tensors: add the gradient to their ``.grad`` only
+                (leaves or not), and leave every other tensor's ``.grad`` alone (PyTorch's ``inputs``).
             keep_contributions: also record, on each leaf that requires grad, the
                 list ``contributions`` of ``(scope, grad)`` pairs, one per use of
                 that leaf in the graph, ``scope`` being that of the op that used
@@ -319,6 +334,13 @@ class Tensor:
         elif not (isinstance(keep_contributions, str) and keep_contributions == "all"):
             kind = ValueError if isinstance(keep_contributions, str) else TypeError
             raise kind(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
+        default_sweep = create_graph is False and inputs is None     # (checked once, cheaply)
+        if not default_sweep:
+            if not isinstance(create_graph, (bool, np.bool_)):
+                raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r:.60}")
+            if keep_contributions:
+                raise ValueError("backward: keep_contributions is recorded by the default backward only; "
+                                 "it cannot be combined with create_graph=True or inputs=")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
@@ -327,6 +349,10 @@ class Tensor:
                 raise RuntimeError(f"backward: a non-scalar tensor of shape {self.shape} needs an explicit "
                                    f"grad of the same shape (dL/dself)")
             seed = np.ones_like(self._data)
+        elif create_graph and isinstance(grad, Tensor):
+            if grad.shape != self.shape:
+                raise ShapeError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
+            seed = grad     # kept as it is: the gradient may itself depend on tensors with a graph
         else:
             if type(grad) is np.ndarray and grad.dtype == self._data.dtype and not keep_contributions:
                 # No copy needed: backward never writes into an array it did not allocate
@@ -337,8 +363,32 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
 
+        if not default_sweep:
+            wanted = self._wanted(inputs)
+            if create_graph and not isinstance(seed, Tensor):
+                seed = Tensor._leaf(seed)
+            with gc_paused():
+                found = differentiate(self, seed, wanted, create_graph)
+                for tensor, g in found.items():
+                    _store_grad(tensor, g, create_graph)
+            return
         with gc_paused():       # the walk creates no garbage cycles; see _memory.py
             self._backward_pass(seed, keep_contributions)
+
+    def _wanted(self, inputs: Any) -> set[Tensor]:
+        """The tensors whose ``.grad`` this backward sets: ``inputs``, or every leaf and retain_grad tensor."""
+        if inputs is None:
+            return {t for t in count_uses(self) if not t.parents or t._retain_grad}
+        listed = [inputs] if isinstance(inputs, Tensor) else inputs
+        if not isinstance(listed, (list, tuple)) or not listed:
+            raise TypeError(f"backward: inputs must be a Tensor or a non-empty list of Tensors, got {inputs!r:.60}")
+        for position, tensor in enumerate(listed):
+            if not isinstance(tensor, Tensor):
+                raise TypeError(f"backward: inputs[{position}] must be a Tensor, got {type(tensor).__name__}")
+            if not tensor.requires_grad:
+                raise ValueError(f"backward: inputs[{position}] (shape {tensor.shape}) does not require grad, "
+                                 f"so no gradient can be computed for it")
+        return set(listed)
 
     def _backward_pass(self, seed: np.ndarray, keep_contributions: bool | str) -> None:
         # uses[node]: how many recorded ops use `node`. A node is processed once
@@ -779,12 +829,131 @@ def _accumulate_into_grad(node: Tensor, g: np.ndarray, owned: bool) -> None:
         node.grad += g
 
 
-def _check_finite(op: str, scope: str, arrays: Sequence[Optional[np.ndarray]], phase: str) -> None:
+def _store_grad(tensor: Tensor, g: Any, create_graph: bool) -> None:
+    """``tensor.grad += g`` for the plain sweep (``differentiate``): with ``create_graph`` as a recorded add."""
+    if not create_graph:
+        _accumulate_into_grad(tensor, g, False)
+    elif tensor.grad is None:
+        tensor.grad = g
+    else:
+        tensor.grad = ops.add(tensor.grad, g)
+
+
+class RecordingView:
+    """A node as its VJP sees it under ``create_graph=True``: ``_data`` is the Tensor itself, not its array.
+
+    Every VJP (ops.py) reads the values it needs as ``out._data`` and
+    ``out.parents[i]._data`` and computes with operators and numpy functions.
+    Handed this view instead of the node, it finds Tensors there; numpy
+    functions called on Tensors run minigrad's ops (interop.py), so the VJP's
+    own computation is recorded: a graph that can be differentiated again.
+    The other attributes a VJP reads are copied from the tensor.
+    """
+
+    __slots__ = ("_data", "parents", "saved", "requires_grad", "shape", "ndim", "dtype", "size")
+
+    def __init__(self, tensor: Tensor, parents: tuple[RecordingView, ...] = ()) -> None:
+        self._data = tensor
+        self.parents = parents
+        self.saved = tensor.saved
+        self.requires_grad = tensor.requires_grad
+        self.shape = tensor._data.shape
+        self.ndim = tensor._data.ndim
+        self.dtype = tensor._data.dtype
+        self.size = tensor._data.size
+
+    @staticmethod
+    def of(node: Tensor) -> RecordingView:
+        return RecordingView(node, tuple(RecordingView(parent) for parent in node.parents))
+
+
+def differentiate(root: Tensor, seed: Any, wanted: set[Tensor], create_graph: bool) -> dict[Tensor, Any]:
+    """The gradient of ``root`` (times ``seed``) at each tensor of ``wanted`` that it depends on.
+
+    The same sweep as ``Tensor._backward_pass`` (Kahn's algorithm from the
+    output; the gradients from a tensor's uses are summed), in its plain form:
+    no in-place sums, no pooled products, since under ``create_graph`` the
+    gradients are Tensors and every sum, product (``ProductGrad``) and scatter
+    (``SliceGrad``) must be a recorded op. Then each VJP runs on a
+    ``RecordingView`` with grad mode on, in the scope of the node it
+    differentiates, so a drawing of the result shows the backward computation
+    of time step t in the cluster of step t. A sum that pools a tensor's uses
+    is recorded in that tensor's own scope (a weight's: outside every step).
+    """
+    uses = count_uses(root)
+    grads: dict[Tensor, Any] = {root: seed}
+    found: dict[Tensor, Any] = {}
+    write_clock = state.write_clock
+    saved_mode, saved_scope = state.grad_enabled, state.scope
+    state.grad_enabled = create_graph
+    ready = [root]
+    try:
+        while ready:
+            node = ready.pop()
+            g = grads.pop(node, None)
+            if g is not None and node in wanted:
+                found[node] = g
+            if not node.parents:
+                continue
+            if g is None:
+                parent_grads: Sequence[Any] = (None,) * len(node.parents)
+            else:
+                if node._built_at != write_clock:
+                    _check_unmodified(node)
+                state.scope = node.scope
+                parent_grads = node._backward(g, RecordingView.of(node) if create_graph else node)
+                # Products and scatters become dense here, still in the scope of this node.
+                parent_grads = [None if pg is None else densify(pg, parent)
+                                for pg, parent in zip(parent_grads, node.parents)]
+                if state.anomaly:
+                    _check_finite(node.op, node.scope, parent_grads, "backward")
+                if create_graph:
+                    _mark_recorded(parent_grads, node, uses)
+            for parent, parent_grad in zip(node.parents, parent_grads):
+                if not parent.requires_grad:
+                    continue
+                uses[parent] -= 1
+                if uses[parent] == 0:
+                    ready.append(parent)
+                if parent_grad is None:
+                    continue
+                total = grads.get(parent)
+                if total is None:
+                    grads[parent] = parent_grad
+                elif create_graph:
+                    state.scope = parent.scope
+                    grads[parent] = total + parent_grad
+                    _mark_recorded((grads[parent],), parent, uses)
+                else:
+                    grads[parent] = np.asarray(total + parent_grad)   # (0-d + 0-d is a numpy scalar)
+    finally:
+        state.grad_enabled, state.scope = saved_mode, saved_scope
+    return found
+
+
+def _mark_recorded(grads: Sequence[Any], grad_of: Tensor, forward: dict[Tensor, int]) -> None:
+    """Tag the ops a VJP (or a pooling sum) just recorded with ``grad_of``, the tensor they differentiate.
+
+    They are the tensors behind ``grads`` back to the graph being differentiated
+    (``forward``), to leaves, and to tensors tagged before.
+    """
+    stack = [g for g in grads if isinstance(g, Tensor)]
+    while stack:
+        tensor = stack.pop()
+        if not tensor.parents or tensor in forward or getattr(tensor, "_grad_of", None) is not None:
+            continue
+        tensor._grad_of = grad_of
+        stack.extend(tensor.parents)
+
+
+def _check_finite(op: str, scope: str, arrays: Sequence[Any], phase: str) -> None:
     for position, array in enumerate(arrays):
         if type(array) is SliceGrad:
             array = array.values
         elif type(array) is ProductGrad:
             array = array.dense()
+        if isinstance(array, Tensor):       # a gradient recorded by create_graph=True
+            array = array._data
         if array is not None and not np.all(np.isfinite(array)):
             where = f" in scope '{scope}'" if scope else ""
             what = "output" if phase == "forward" else f"gradient for input {position}"
@@ -848,7 +1017,12 @@ class SliceGrad:
             total[self.index] += self.values
 
     def scattered(self, like: Tensor) -> np.ndarray:
-        """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``."""
+        """The dense gradient: zeros of ``like``'s shape with ``values`` at ``index``.
+
+        Under ``create_graph=True`` the values are a Tensor and the scatter is the op ``add_at``.
+        """
+        if isinstance(self.values, Tensor):
+            return ops.add_at(like._data.shape, self.index, self.values)
         full = np.zeros(like._data.shape, like._data.dtype)     # (np.zeros_like costs a microsecond more)
         if self.advanced:
             np.add.at(full, self.index, self.values)
@@ -884,7 +1058,7 @@ class ProductGrad:
         self.right = right
 
     def dense(self) -> np.ndarray:
-        """The gradient itself, ``left.T @ right``."""
+        """The gradient itself, ``left.T @ right`` (under ``create_graph=True`` a recorded matmul)."""
         return self.left.T @ self.right
 
     @property
@@ -1008,3 +1182,4 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
 
 from . import ops  # noqa: E402  (ops imports Tensor; the operators above look it up at call time)
 from . import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402  (the same)
+from . import interop  # noqa: E402  (after ops: its tables map numpy's functions to the ops)

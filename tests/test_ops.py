@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
+from minigrad.tensor import differentiate
 from minigrad.testing import gradcheck
 from minigrad.testing import strategies as mst
 
@@ -173,6 +174,24 @@ def masked(data):
     mask_shape = tuple(data.draw(st.sampled_from([1, size])) for size in x.shape[data.draw(st.integers(0, x.ndim)):])
     mask = data.draw(hnp.arrays(np.bool_, mask_shape))
     return [x], {"mask": mask, "value": data.draw(st.sampled_from([0.0, -7.5, 1e3]))}
+
+
+def broadcast_target(data):
+    """A tensor and a shape it broadcasts to (new leading axes, stretched axes of size 1)."""
+    shape_a, shape_b = data.draw(mst.broadcastable_shapes())
+    return [data.draw(mst.arrays(shape_a))], {"shape": np.broadcast_shapes(shape_a, shape_b)}
+
+
+def scattered(data):
+    """Values to put at an index of zeros: the shape of x[index] for the indices ``index`` draws."""
+    [x], options = index(data)
+    return [data.draw(mst.arrays(x[options["index"]].shape))], {"shape": x.shape, **options}
+
+
+def add_at_np(values, shape, index):
+    out = np.zeros(shape)
+    np.add.at(out, index, values)
+    return out
 
 
 def sigmoid_np(x):
@@ -459,6 +478,9 @@ OPS = [
     Row("softmax", "softmax", single_axis(allow_none=False, min_dims=1), lambda a, axis: a.softmax(axis), softmax_np),
     Row("log_softmax", "log_softmax", single_axis(allow_none=False, min_dims=1), lambda a, axis: a.log_softmax(axis),
         lambda a, axis: np.log(softmax_np(a, axis))),
+    Row("broadcast_to", "broadcast_to", broadcast_target, lambda a, shape: mg.broadcast_to(a, shape),
+        lambda a, shape: np.broadcast_to(a, shape)),
+    Row("add_at", "add_at", scattered, lambda v, shape, index: mg.ops.add_at(shape, index, v), add_at_np),
     Row("masked_fill", "masked_fill", masked, lambda a, mask, value: mg.ops.masked_fill(a, mask, value),
         lambda a, mask, value: np.where(mask, value, a)),
     # ------------------------- the numpy-named ops of ops_elementwise, ops_reductions, ops_linalg, ops_shape
@@ -570,6 +592,36 @@ def test_op_forward_matches_numpy_and_gradient_matches_finite_differences(row: R
     assert out.shape == np.shape(expected)
     np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
     assert gradcheck(lambda *ts: row.minigrad(*ts, **options), tensors, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("row", OPS, ids=[row.name for row in OPS])
+@given(data=st.data())
+def test_second_derivative_matches_finite_differences_of_the_first(row: Row, data: Any) -> None:
+    """Gradients of gradients: d/dx <dL/dx, w> (the backward recorded by create_graph=True, then
+    differentiated) against central differences of the first gradient, for every op of the table.
+
+    With L = <op(x), v> for random v and w, this checks w^T H v-style products of every op's VJP; a
+    linear op (add, reshape, getitem, ...) has a first gradient that does not depend on x, and both
+    sides must then be 0.
+    """
+    arrays, options = row.draw(data)
+    tensors = [mg.Tensor(a, requires_grad=True) for a in arrays]
+    rng = np.random.default_rng(len(arrays))
+    v = rng.standard_normal(np.shape(row.numpy(*arrays, **options)))
+    ws = [rng.standard_normal(a.shape) for a in arrays]
+
+    def first_gradient_against_w(*ts: mg.Tensor) -> mg.Tensor:
+        with mg.enable_grad():      # gradcheck evaluates this under no_grad: the gradient needs a graph
+            out = row.minigrad(*ts, **options)
+            found = differentiate(out, mg.Tensor(v), set(ts), create_graph=True)
+            total = mg.Tensor(0.0)
+            for t, w in zip(ts, ws):
+                if t in found:
+                    assert isinstance(found[t], mg.Tensor)
+                    total = total + (found[t] * w).sum()
+        return total
+
+    assert gradcheck(first_gradient_against_w, tensors, atol=1e-5, rtol=1e-4)
 
 
 def test_every_public_op_has_a_row() -> None:

@@ -66,6 +66,32 @@ def collect(root: Tensor) -> list[Tensor]:
     return order
 
 
+def collect_backward(root: Tensor) -> tuple[list[Tensor], set[int]]:
+    """For a gradient recorded by ``backward(create_graph=True)``: the ops of that backward pass.
+
+    They are the tensors the engine tagged with ``_grad_of`` (the tensor whose
+    gradient each one computes). The tensors of the forward pass that they
+    read (``h``, ``W``, ``tanh``'s output) are listed too, before their first
+    reader, but not expanded: the second set holds their ids, and the picture
+    draws them as inputs of the backward pass.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    read: set[int] = set()
+    for tensor in topological_order(root):
+        if getattr(tensor, "_grad_of", None) is None and tensor is not root:
+            continue
+        for parent in tensor.parents:
+            if id(parent) not in seen and getattr(parent, "_grad_of", None) is None:
+                seen.add(id(parent))
+                order.append(parent)
+                if parent.parents:
+                    read.add(id(parent))
+        seen.add(id(tensor))
+        order.append(tensor)
+    return order, read
+
+
 def is_parameter(tensor: Tensor) -> bool:
     """A leaf that requires grad: a weight, drawn once outside every time step."""
     return tensor.requires_grad and not tensor.parents
@@ -169,6 +195,7 @@ class Options:
     first_last: Optional[int]
     cell_name: str
     small: int
+    forward: bool = False
 
 
 class Picture:
@@ -178,7 +205,13 @@ class Picture:
         self.root = root
         self.options = options
         self.find_step = find_step
-        self.tensors = collect(root)
+        # ids of forward tensors a drawn backward pass reads: drawn as its inputs, their history left out
+        self.read: set[int] = set()
+        self.backward_pass = getattr(root, "_grad_of", None) is not None and not options.forward
+        if self.backward_pass:
+            self.tensors, self.read = collect_backward(root)
+        else:
+            self.tensors = collect(root)
         self.hidden = hidden_steps(self.tensors, find_step, options.first_last)
         self.nodes: dict[str, PictureNode] = {}
         self.node_of: dict[int, PictureNode] = {}            # id(tensor) -> its picture node
@@ -188,9 +221,13 @@ class Picture:
         self.by_key = {node.key: node for node in self.nodes.values()}
         self.edges: dict[tuple[str, str, int], PictureEdge] = {}
         for child in self.tensors:
-            for parent in child.parents:
+            for parent in self.drawn_parents(child):
                 self.uses[id(parent)] = self.uses.get(id(parent), 0) + 1
                 self._connect(parent, child)
+
+    def drawn_parents(self, tensor: Tensor) -> tuple[Tensor, ...]:
+        """The parents drawn for ``tensor``: none for a forward tensor a backward pass reads."""
+        return () if self.read and id(tensor) in self.read else tensor.parents
 
     # ------------------------------------------------------------ pass 2: place
     def _place(self, tensor: Tensor) -> PictureNode:
@@ -256,15 +293,23 @@ class Picture:
             if tensor.size == 1 and tensor.name is None:     # a number written in the code, like 1.0 in (1 - z)
                 return labels.escape(labels.format_array(tensor.data, options.small)), {
                     "shape": "plaintext", "fontsize": "9"}
-            title = tensor.name or "input"
+            # In a backward pass an unnamed leaf is a gradient that depends on no tensor with
+            # requires_grad (the seed, dL/dh(t) from an output the loss does not read).
+            title = tensor.name or ("constant" if self.backward_pass else "input")
             lines.append(labels.shape_text(tensor.shape))
             attributes = {"shape": "box", "style": "filled", "fillcolor": labels.INPUT_FILL}
+        elif id(tensor) in self.read:
+            title = tensor.op
+            lines.extend([tensor.name, labels.shape_text(tensor.shape), "from the forward pass"] if tensor.name
+                         else [labels.shape_text(tensor.shape), "from the forward pass"])
+            attributes = {"shape": "box", "style": "rounded,dashed,filled", "fillcolor": labels.INPUT_FILL}
         else:
             title = tensor.op
             if tensor.name:
                 lines.append(tensor.name)
             lines.append(labels.shape_text(tensor.shape))
-            attributes = {"shape": "box", "style": "rounded,filled", "fillcolor": labels.OP_FILL}
+            fill = labels.BACKWARD_FILL if getattr(tensor, "_grad_of", None) is not None else labels.OP_FILL
+            attributes = {"shape": "box", "style": "rounded,filled", "fillcolor": fill}
         if options.values:
             lines.append("value " + labels.format_array(tensor.data, options.small))
         if options.grads and tensor.grad is not None:
@@ -283,7 +328,7 @@ class Picture:
 def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = False,
          contributions: bool = False, flow: bool = False, first_last: Optional[int] = None,
          cell_name: str = "cell", step_pattern: str = r"t=(\d+)", small: int = 6,
-         title: Optional[str] = None) -> Drawing:
+         title: Optional[str] = None, forward: bool = False) -> Drawing:
     """Draw the graph that produced ``root``.
 
     Args:
@@ -311,14 +356,22 @@ def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = 
             whose group 1 is the time index.
         small: tensors with at most this many numbers are shown in full.
         title: a caption above the picture.
+        forward: for a gradient made by ``backward(create_graph=True)``
+            (``draw(h0.grad)``), whose graph is the backward pass itself: also
+            draw the forward graph that pass reads. By default its tensors are
+            drawn as inputs ("from the forward pass") and only the backward
+            computation is expanded, each op in the time-step cluster of the
+            forward op it differentiates, so the recurrence
+            delta(t) = J(t+1)^T delta(t+1) runs right to left through the steps.
 
     Returns:
         A ``Drawing``: ``.source`` (DOT), ``.pipe(format="svg")``,
         ``.render("name", format="png")``, and inline display in Jupyter.
     """
     check_picture_arguments("draw", root, view, first_last, cell_name, step_pattern, small, title)
-    check_flags("draw", values=values, grads=grads, contributions=contributions, flow=flow)
-    options = Options(view, values, grads, contributions, flow, first_last, cell_name, small)
+    check_flags("draw", values=values, grads=grads, contributions=contributions, flow=flow,
+                forward=forward)
+    options = Options(view, values, grads, contributions, flow, first_last, cell_name, small, forward)
     picture = Picture(root, options, StepFinder(step_pattern))
     return Drawing(write_dot(picture, title))
 
@@ -506,7 +559,7 @@ def hoisted_entries(picture: Picture) -> set[tuple[str, str, int]]:
     after_steps: dict[int, frozenset[str]] = {}
     for tensor in picture.tensors:
         above: frozenset[str] = frozenset()
-        for parent in tensor.parents:
+        for parent in picture.drawn_parents(tensor):
             parent_above = after_steps[id(parent)]
             if not parent_above <= above:
                 above = above | parent_above

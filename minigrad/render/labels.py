@@ -15,6 +15,7 @@ import numpy as np
 PARAMETER_FILL = "#fde3c2"     # shared weights: warm orange, as the seeds' diagrams highlight W
 INPUT_FILL = "#e6e6e6"         # data fed in: grey
 OP_FILL = "#ffffff"            # computed tensors: white
+BACKWARD_FILL = "#fbe4e6"      # ops a backward pass recorded (create_graph=True): pale red, the gradient's colour
 CELL_FILL = "#d7e6f7"          # a collapsed time step: blue
 STEP_CLUSTER_FILL = "#f1f6fc"  # the background of one time step in the op view
 PARAMETER_EDGE = "#c46a12"     # edges out of shared parameters
