@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -86,6 +87,13 @@ def progress(items: Iterable[T], description: str, total: int | None = None, **o
                      file=sys.stderr, **options))
 
 
+def progress_write(text: str) -> None:
+    """Print ``text`` on stdout while a ``progress`` bar runs, without breaking the bar."""
+    from tqdm import tqdm
+
+    tqdm.write(text, file=sys.stdout)
+
+
 def run(main: Callable[[], Any], name: str) -> None:
     """``main()``, but Ctrl-C prints one line instead of a traceback and exits with status 130.
 
@@ -115,6 +123,25 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+@contextmanager
+def plot_to(path: Path, figsize: tuple[float, float] = (7, 4.2), **subplots: Any) -> Iterator[Any]:
+    """``with plot_to(path) as axes: axes.plot(...)``: draw on ``pyplot.subplots``, then save it to ``path``.
+
+    On leaving the block the figure is laid out and written with
+    ``save_figure`` (so whole or not at all); if the block raised, nothing is
+    written. Either way the figure is closed. ``subplots`` goes to
+    ``plt.subplots`` (e.g. ``nrows=1, ncols=3``), and ``axes`` is what it returns.
+    """
+    plt = pyplot()
+    drawing, axes = plt.subplots(figsize=figsize, **subplots)
+    try:
+        yield axes
+        drawing.tight_layout()
+        save_figure(drawing, path)
+    finally:
+        plt.close(drawing)
 
 
 def save_figure(figure: Any, path: Path, dpi: int = 110) -> Path:
