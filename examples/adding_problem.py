@@ -153,36 +153,30 @@ def train(kind: str, setting: Setting, seed: int) -> Curve:
 
 def plot(curves: list[Curve], setting: Setting, path: Path) -> Path:
     """Both learning curves against the baseline 1/6, on a log scale."""
-    plt = _experiment.pyplot()
-    figure, axes = plt.subplots(figsize=(7, 4.2))
-    for curve, colour in zip(curves, ("tab:blue", "tab:orange")):
-        axes.plot(curve.steps, curve.mse, color=colour, label=f"{LABELS[curve.name]} (H = {setting.hidden})")
-    axes.axhline(BASELINE, color="grey", linestyle="--", label="baseline: always answer 1 (MSE 1/6)")
-    axes.set_yscale("log")
-    axes.set_xlabel("training step (batch of %d sequences)" % setting.batch)
-    axes.set_ylabel(f"test MSE ({setting.test_size} sequences)")
-    axes.set_title(f"The adding problem, T = {setting.T}")
-    axes.legend()
-    figure.tight_layout()
-    try:
-        return _experiment.save_figure(figure, path)
-    finally:
-        plt.close(figure)
+    with _experiment.plot_to(path) as axes:
+        for curve, colour in zip(curves, ("tab:blue", "tab:orange")):
+            axes.plot(curve.steps, curve.mse, color=colour, label=f"{LABELS[curve.name]} (H = {setting.hidden})")
+        axes.axhline(BASELINE, color="grey", linestyle="--", label="baseline: always answer 1 (MSE 1/6)")
+        axes.set_yscale("log")
+        axes.set_xlabel("training step (batch of %d sequences)" % setting.batch)
+        axes.set_ylabel(f"test MSE ({setting.test_size} sequences)")
+        axes.set_title(f"The adding problem, T = {setting.T}")
+        axes.legend()
+    return path
 
 
 def main(argv: list[str] | None = None) -> dict[str, Curve]:
-    arguments = _experiment.parser(__doc__.splitlines()[0])
-    options = arguments.parse_args(argv)
-    out = _experiment.output_folder(arguments, options.out)
+    options, out = _experiment.start(__doc__.splitlines()[0], argv)
     setting = QUICK if options.quick else FULL
     curves = [train(kind, setting, options.seed) for kind in ("LSTM", "RNN")]
     path = plot(curves, setting, out / FIGURE)
     lstm, rnn = curves
-    print(f"adding problem, T = {setting.T}, H = {setting.hidden}, {setting.steps} steps: "
-          f"test MSE LSTM {lstm.final:.4f}, tanh RNN {rnn.final:.4f} (baseline 1/6 = {BASELINE:.4f}); "
-          f"figure: {path}")
+    output = (f"adding problem, T = {setting.T}, H = {setting.hidden}, batch {setting.batch}, {setting.steps} steps, "
+              f"seed {options.seed}: test MSE LSTM {lstm.final:.4f}, tanh RNN {rnn.final:.4f} "
+              f"(baseline 1/6 = {BASELINE:.4f})")
+    _experiment.finish("adding_problem", output, path, options, out)
     return {curve.name: curve for curve in curves}
 
 
 if __name__ == "__main__":
-    main()
+    _experiment.run(main, "adding_problem.py")
