@@ -1,5 +1,5 @@
 """What every experiment script in ``examples/`` shares: ``parser`` (``--quick``, ``--out``,
-``--seed``), ``output_folder``, ``progress``, ``pyplot``, ``save_figure``, ``plot_to``, ``progress_write``, ``run`` and
+``--seed``), ``output_folder``, ``progress``, ``pyplot``, ``save_figure``, ``plot_to``, ``progress_write``, ``LearningCurve``, ``run`` and
 ``record_in_docs``, and the beginning and end of every script's ``main``: ``start`` and ``finish``.
 
 All but the last are defined in ``minigrad_cli/experiment.py`` (its docstring
@@ -21,7 +21,7 @@ EXPERIMENTS_PAGE = ROOT / "docs" / "experiments.md"
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing
 
 from minigrad_cli import experiment  # noqa: E402
-from minigrad_cli.experiment import output_folder, plot_to, progress, progress_write, pyplot, run, save_figure  # noqa: E402,F401
+from minigrad_cli.experiment import LearningCurve, output_folder, plot_to, progress, progress_write, pyplot, run, save_figure  # noqa: E402,F401
 
 _non_negative_int = experiment.non_negative_int
 

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))          # the shared _
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
 
 import _experiment                             # noqa: E402
+from _experiment import LearningCurve          # noqa: E402
 import minigrad as mg                          # noqa: E402
 import nets                                    # noqa: E402
 from minigrad.nn import Linear                 # noqa: E402
@@ -68,20 +69,6 @@ FULL = Setting(T=100, hidden=16, batch=32, steps=3000, lr=1e-2, eval_every=50)
 # T = 20: short enough for the LSTM to leave the plateau within 550 steps for seeds 0-4, long
 # enough that the tanh RNN stays near the baseline for all of them.
 QUICK = Setting(T=20, hidden=16, batch=16, steps=800, lr=2e-2, eval_every=50, test_size=200)
-
-
-@dataclass
-class Curve:
-    """A learning curve: the test MSE measured after ``steps[k]`` training steps."""
-
-    name: str
-    steps: list[int]
-    mse: list[float]
-
-    @property
-    def final(self) -> float:
-        """The mean of the last three measurements (one measurement alone is noisy)."""
-        return float(np.mean(self.mse[-3:]))
 
 
 def adding_batch(T: int, batch: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +107,7 @@ class Regressor(mg.nn.Module):
         return self.readout(output[-1])
 
 
-def train(kind: str, setting: Setting, seed: int) -> Curve:
+def train(kind: str, setting: Setting, seed: int) -> LearningCurve:
     """Train an ``"LSTM"`` or a tanh ``"RNN"``; measure its test MSE every ``eval_every`` steps.
 
     Both kinds draw the same weights' random stream, the same training
@@ -131,12 +118,11 @@ def train(kind: str, setting: Setting, seed: int) -> Curve:
     optimizer = Adam(parameters, lr=setting.lr)
     data = np.random.default_rng(seed + 1)
     x_test, y_test = adding_batch(setting.T, setting.test_size, np.random.default_rng(seed + 2))
-    curve = Curve(kind, [], [])
+    curve = LearningCurve(kind)
 
     def measure(step: int) -> None:
         with mg.no_grad():
-            curve.steps.append(step)
-            curve.mse.append(float(mse_loss(model(x_test), y_test).data))
+            curve.add(step, float(mse_loss(model(x_test), y_test).data))
 
     measure(0)
     for step in _experiment.progress(range(1, setting.steps + 1), f"{kind} T={setting.T}"):
@@ -151,11 +137,11 @@ def train(kind: str, setting: Setting, seed: int) -> Curve:
     return curve
 
 
-def plot(curves: list[Curve], setting: Setting, path: Path) -> Path:
+def plot(curves: list[LearningCurve], setting: Setting, path: Path) -> Path:
     """Both learning curves against the baseline 1/6, on a log scale."""
     with _experiment.plot_to(path) as axes:
         for curve, colour in zip(curves, ("tab:blue", "tab:orange")):
-            axes.plot(curve.steps, curve.mse, color=colour, label=f"{LABELS[curve.name]} (H = {setting.hidden})")
+            axes.plot(curve.steps, curve.values, color=colour, label=f"{LABELS[curve.name]} (H = {setting.hidden})")
         axes.axhline(BASELINE, color="grey", linestyle="--", label="baseline: always answer 1 (MSE 1/6)")
         axes.set_yscale("log")
         axes.set_xlabel("training step (batch of %d sequences)" % setting.batch)
@@ -165,7 +151,7 @@ def plot(curves: list[Curve], setting: Setting, path: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> dict[str, Curve]:
+def main(argv: list[str] | None = None) -> dict[str, LearningCurve]:
     options, out = _experiment.start(__doc__.splitlines()[0], argv)
     setting = QUICK if options.quick else FULL
     curves = [train(kind, setting, options.seed) for kind in ("LSTM", "RNN")]

@@ -69,18 +69,10 @@ QUICK = Setting(T=20, hidden=16, batch=32, steps=300, lr=2e-2, eval_every=25, te
 
 
 @dataclass
-class Curve:
-    """A learning curve: the test accuracy after ``steps[k]`` training steps."""
+class Curve(_experiment.LearningCurve):
+    """The test accuracy after ``steps[k]`` training steps, and the net's number of parameters."""
 
-    name: str
-    parameters: int
-    steps: list[int]
-    accuracy: list[float]
-
-    @property
-    def final(self) -> float:
-        """The mean of the last three measurements."""
-        return float(np.mean(self.accuracy[-3:]))
+    parameters: int = 0
 
 
 def labelling_batch(T: int, batch: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +113,8 @@ def train(kind: str, setting: Setting, seed: int) -> Curve:
     optimizer = Adam(parameters, lr=setting.lr)
     data = np.random.default_rng(seed + 1)
     x_test, labels_test = labelling_batch(setting.T, setting.test_size, np.random.default_rng(seed + 2))
-    curve = Curve(kind, sum(p.data.size for p in parameters), [0], [accuracy(model, x_test, labels_test)])
+    curve = Curve(kind, parameters=sum(p.data.size for p in parameters))
+    curve.add(0, accuracy(model, x_test, labels_test))
     for step in _experiment.progress(range(1, setting.steps + 1), f"{kind} H={setting.hidden}"):
         x, labels = labelling_batch(setting.T, setting.batch, data)
         logits = model(x)
@@ -130,8 +123,7 @@ def train(kind: str, setting: Setting, seed: int) -> Curve:
         loss.backward()
         optimizer.step()
         if step % setting.eval_every == 0:
-            curve.steps.append(step)
-            curve.accuracy.append(accuracy(model, x_test, labels_test))
+            curve.add(step, accuracy(model, x_test, labels_test))
     return curve
 
 
@@ -139,7 +131,7 @@ def plot(curves: list[Curve], setting: Setting, path: Path) -> Path:
     """Test accuracy against training steps for both nets, with chance (50%) for scale."""
     with _experiment.plot_to(path) as axes:
         for curve, colour in zip(curves, ("tab:blue", "tab:orange")):
-            axes.plot(curve.steps, curve.accuracy, color=colour,
+            axes.plot(curve.steps, curve.values, color=colour,
                       label=f"{LABELS[curve.name]}, H = {setting.hidden} ({curve.parameters} parameters)")
         axes.axhline(0.5, color="grey", linestyle="--", label="chance: 50%")
         axes.set_ylim(0.4, 1.02)
@@ -160,7 +152,7 @@ def main(argv: list[str] | None = None) -> dict[str, Curve]:
         [f"labels decided by the future: y(t) = majority of x(t+1), ..., x(t+{WINDOW}); T = {setting.T}, "
          f"H = {setting.hidden}, {setting.steps} Adam steps, batch {setting.batch}, seed {options.seed}",
          *(f"  {LABELS[c.name]:26s} {c.parameters:4d} parameters   test accuracy after "
-           f"{', '.join(f'{s} steps {a:.3f}' for s, a in zip(c.steps, c.accuracy) if s in (0, 100, 500))}"
+           f"{', '.join(f'{s} steps {a:.3f}' for s, a in zip(c.steps, c.values) if s in (0, 100, 500))}"
            for c in curves),
          f"final test accuracy (mean of the last 3 measurements): BRNN {brnn.final:.3f}, "
          f"RNN {rnn.final:.3f} (chance 0.500)"])

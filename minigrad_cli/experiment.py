@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +55,24 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return value
+
+
+@dataclass
+class LearningCurve:
+    """What an experiment measures every few training steps: ``values[k]`` after ``steps[k]`` steps."""
+
+    name: str
+    steps: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def add(self, step: int, value: float) -> None:
+        self.steps.append(step)
+        self.values.append(value)
+
+    @property
+    def final(self) -> float:
+        """The mean of the last three measurements (one measurement alone is noisy)."""
+        return sum(self.values[-3:]) / len(self.values[-3:])
 
 
 def output_folder(arguments: argparse.ArgumentParser, out: Path) -> Path:
