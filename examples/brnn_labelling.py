@@ -64,7 +64,7 @@ class Setting:
     test_size: int = 500    # held-out sequences
 
 
-FULL = Setting(T=40, hidden=16, batch=32, steps=1000, lr=1e-2, eval_every=25)
+FULL = Setting(T=40, hidden=16, batch=32, steps=600, lr=1e-2, eval_every=20)
 QUICK = Setting(T=20, hidden=16, batch=32, steps=300, lr=2e-2, eval_every=25, test_size=200)
 
 

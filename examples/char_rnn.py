@@ -195,8 +195,10 @@ def main(argv: list[str] | None = None) -> dict[str, Run]:
     end = setting.iterations
     summary = ", ".join(f"{run.name} {run.mean_loss(0, AVERAGE):.2f} -> {run.mean_loss(end - AVERAGE, end):.2f}"
                         for run in runs)
-    output = (f"char-RNN on {TEXT.name} ({len(text)} characters, {len(Vocabulary(text))} distinct), {end} "
-              f"iterations: loss per character (mean of the first and the last {AVERAGE} chunks) {summary}")
+    size = len(Vocabulary(text))
+    output = (f"char-RNN on {TEXT.name} ({len(text)} characters, {size} distinct), {end} iterations: loss per "
+              f"character (mean of the first and the last {AVERAGE} chunks) {summary}; a uniform guess scores "
+              f"log {size} = {math.log(size):.2f}")
     _experiment.finish("char_rnn", output, path, options, out, printed_before="".join(samples))
     return {run.name: run for run in runs}
 
