@@ -1,10 +1,10 @@
-"""Character-level text generation: an RNN and an LSTM learn to write like a book of poems.
+"""Character-level text generation: an RNN and an LSTM learn to write like Act I of Hamlet.
 
 Seed 003 (``003_2d0bb0a675b13982.txt``, Drexel CS 615) shows a text-generating
 RNN's samples "after 10 iterations" and "after 100 iterations": gibberish
 first, then word-like strings with spaces and line breaks. This script
-trains on ``examples/data/poems.txt`` (public-domain poems, 23 kB; see
-``examples/data/README.md``) and prints samples at fixed iterations as
+trains on ``examples/data/hamlet_act1.txt`` (Shakespeare, public domain, 39 kB;
+see ``examples/data/README.md``) and prints samples at fixed iterations as
 training goes, for a vanilla RNN and for an LSTM of the same hidden size.
 
 The setup is Karpathy's min-char-rnn (2015), the program those slides follow:
@@ -46,7 +46,7 @@ from minigrad.nn import Linear                      # noqa: E402
 from minigrad.nn.functional import cross_entropy    # noqa: E402
 from minigrad.optim import Adagrad, clip_grad_value_  # noqa: E402
 
-TEXT = Path(__file__).resolve().parent / "data" / "poems.txt"
+TEXT = Path(__file__).resolve().parent / "data" / "hamlet_act1.txt"
 FIGURE = "char_rnn.png"
 HIDDEN = 100           # min-char-rnn's hidden_size
 CHUNK = 25             # min-char-rnn's seq_length: characters per truncated-BPTT window
@@ -166,41 +166,42 @@ def running_mean(values: list[float], width: int) -> np.ndarray:
 
 def plot(runs: list[Run], vocabulary_size: int, path: Path) -> Path:
     """Loss per character against iterations for both nets, with the uniform guess for scale."""
-    plt = _experiment.pyplot()
-    figure, axes = plt.subplots(figsize=(7, 4.2))
-    for run, colour in zip(runs, ("tab:orange", "tab:blue")):
-        iterations = np.arange(1, len(run.losses) + 1)
-        axes.plot(iterations, running_mean(run.losses, AVERAGE), color=colour, label=f"{run.name} (H = {HIDDEN})")
-    axes.axhline(math.log(vocabulary_size), color="grey", linestyle="--",
-                 label=f"uniform guess: log {vocabulary_size} = {math.log(vocabulary_size):.2f}")
-    axes.set_xlabel(f"iteration (one chunk of {CHUNK} characters)")
-    axes.set_ylabel(f"cross-entropy per character (nats, mean of {AVERAGE} chunks)")
-    axes.set_title("Character-level generation on examples/data/poems.txt")
-    axes.legend()
-    figure.tight_layout()
-    try:
-        return _experiment.save_figure(figure, path)
-    finally:
-        plt.close(figure)
+    with _experiment.plot_to(path) as axes:
+        for run, colour in zip(runs, ("tab:orange", "tab:blue")):
+            iterations = np.arange(1, len(run.losses) + 1)
+            axes.plot(iterations, running_mean(run.losses, AVERAGE), color=colour,
+                      label=f"{run.name} (H = {HIDDEN})")
+        axes.axhline(math.log(vocabulary_size), color="grey", linestyle="--",
+                     label=f"uniform guess: log {vocabulary_size} = {math.log(vocabulary_size):.2f}")
+        axes.set_xlabel(f"iteration (one chunk of {CHUNK} characters)")
+        axes.set_ylabel(f"cross-entropy per character (nats, mean of {AVERAGE} chunks)")
+        axes.set_title(f"Character-level generation on examples/data/{TEXT.name}")
+        axes.legend()
+    return path
 
 
 def main(argv: list[str] | None = None) -> dict[str, Run]:
-    arguments = _experiment.parser(__doc__.splitlines()[0])
-    options = arguments.parse_args(argv)
-    out = _experiment.output_folder(arguments, options.out)
+    options, out = _experiment.start(__doc__.splitlines()[0], argv)
     setting = QUICK if options.quick else FULL
     text = TEXT.read_text(encoding="ascii")
-    from tqdm import tqdm
+    samples: list[str] = []
 
-    runs = [train(kind, text, setting, options.seed, report=tqdm.write) for kind in ("RNN", "LSTM")]
+    def report(sample: str) -> None:
+        _experiment.progress_write(sample)
+        samples.append(sample + "\n")
+
+    runs = [train(kind, text, setting, options.seed, report=report) for kind in ("RNN", "LSTM")]
     path = plot(runs, len(Vocabulary(text)), out / FIGURE)
     end = setting.iterations
     summary = ", ".join(f"{run.name} {run.mean_loss(0, AVERAGE):.2f} -> {run.mean_loss(end - AVERAGE, end):.2f}"
                         for run in runs)
-    print(f"char-RNN on {TEXT.name} ({len(text)} characters), {end} iterations: loss per character "
-          f"(mean of the first and the last {AVERAGE} chunks) {summary}; figure: {path}")
+    size = len(Vocabulary(text))
+    output = (f"char-RNN on {TEXT.name} ({len(text)} characters, {size} distinct), {end} iterations: loss per "
+              f"character (mean of the first and the last {AVERAGE} chunks) {summary}; a uniform guess scores "
+              f"log {size} = {math.log(size):.2f}")
+    _experiment.finish("char_rnn", output, path, options, out, printed_before="".join(samples))
     return {run.name: run for run in runs}
 
 
 if __name__ == "__main__":
-    main()
+    _experiment.run(main, "char_rnn.py")

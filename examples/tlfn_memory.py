@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, record_in_docs, run, save_figure
+from _experiment import finish, progress, pyplot, run, save_figure, start
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -142,9 +142,7 @@ def plot(setup: Setup, errors: dict[str, list[float]], path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
-    arguments = parser(__doc__.split("\n")[0])
-    options = arguments.parse_args(argv)
-    out = output_folder(arguments, options.out)
+    options, out = start(__doc__.split("\n")[0], argv)
     setup = QUICK if options.quick else FULL
     errors = measure(setup, options.seed)
     path = plot(setup, errors, out / "tlfn_memory.png")
@@ -154,9 +152,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
               f"TLFN (d = {setup.delays}): NMSE at most {max(inside):.1e} within its window and at least "
               f"{min(outside):.3f} beyond it; RNN: at most {max(errors['rnn']):.1e} at every lag up to "
               f"{max(setup.lags)}.")
-    print(output)
-    print(f"wrote {path}")
-    record_in_docs("tlfn_memory", output, options.quick, out)
+    finish("tlfn_memory", output, path, options, out)
     return errors
 
 

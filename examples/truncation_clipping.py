@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _experiment import output_folder, parser, progress, pyplot, record_in_docs, run, save_figure
+from _experiment import finish, progress, pyplot, run, save_figure, start
 
 import minigrad as mg  # noqa: E402  (after _experiment, which makes a checkout importable)
 import nets  # noqa: E402
@@ -198,9 +198,7 @@ def report(truncated: list[Run], clipping: list[Run]) -> str:
 
 
 def main(argv: list[str] | None = None) -> tuple[list[Run], list[Run]]:
-    arguments = parser(__doc__.split("\n")[0])
-    options = arguments.parse_args(argv)
-    out = output_folder(arguments, options.out)
+    options, out = start(__doc__.split("\n")[0], argv)
     truncation_steps, clipping_steps = (3000, 10000) if options.quick else (6000, 40000)
     truncated = [train_truncated(k2, truncation_steps, options.seed) for k2 in LOOK_BACKS]
     clipping = [train_clipped_or_not(clip, clipping_steps, options.seed) for clip in (False, True)]
@@ -213,9 +211,7 @@ def main(argv: list[str] | None = None) -> tuple[list[Run], list[Run]]:
               + (f"unclipped SGD turned NaN at update {len(unclipped.losses)}" if unclipped.blew_up
                  else "unclipped SGD did not blow up")
               + f", clipped SGD trained to NMSE {clipped.nmse:.2g}.")
-    print(output)
-    print(f"wrote {path}")
-    record_in_docs("truncation_clipping", output, options.quick, out)
+    finish("truncation_clipping", output, path, options, out)
     return truncated, clipping
 
 

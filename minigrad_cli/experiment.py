@@ -23,6 +23,8 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,6 +55,24 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return value
+
+
+@dataclass
+class LearningCurve:
+    """What an experiment measures every few training steps: ``values[k]`` after ``steps[k]`` steps."""
+
+    name: str
+    steps: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def add(self, step: int, value: float) -> None:
+        self.steps.append(step)
+        self.values.append(value)
+
+    @property
+    def final(self) -> float:
+        """The mean of the last three measurements (one measurement alone is noisy)."""
+        return sum(self.values[-3:]) / len(self.values[-3:])
 
 
 def output_folder(arguments: argparse.ArgumentParser, out: Path) -> Path:
@@ -86,6 +106,13 @@ def progress(items: Iterable[T], description: str, total: int | None = None, **o
                      file=sys.stderr, **options))
 
 
+def progress_write(text: str) -> None:
+    """Print ``text`` on stdout while a ``progress`` bar runs, without breaking the bar."""
+    from tqdm import tqdm
+
+    tqdm.write(text, file=sys.stdout)
+
+
 def run(main: Callable[[], Any], name: str) -> None:
     """``main()``, but Ctrl-C prints one line instead of a traceback and exits with status 130.
 
@@ -115,6 +142,25 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+@contextmanager
+def plot_to(path: Path, figsize: tuple[float, float] = (7, 4.2), **subplots: Any) -> Iterator[Any]:
+    """``with plot_to(path) as axes: axes.plot(...)``: draw on ``pyplot.subplots``, then save it to ``path``.
+
+    On leaving the block the figure is laid out and written with
+    ``save_figure`` (so whole or not at all); if the block raised, nothing is
+    written. Either way the figure is closed. ``subplots`` goes to
+    ``plt.subplots`` (e.g. ``nrows=1, ncols=3``), and ``axes`` is what it returns.
+    """
+    plt = pyplot()
+    drawing, axes = plt.subplots(figsize=figsize, **subplots)
+    try:
+        yield axes
+        drawing.tight_layout()
+        save_figure(drawing, path)
+    finally:
+        plt.close(drawing)
 
 
 def save_figure(figure: Any, path: Path, dpi: int = 110) -> Path:

@@ -104,3 +104,22 @@ def test_the_bptt_benchmark_prose_names_the_targets_the_table_misses():
               in rows if verdict == "missed"]
     expected = f"Missed in this run: {', '.join(missed)}." if missed else "Every target is met in this run."
     assert expected in text
+
+
+EXPERIMENT_SECTIONS = {"## The adding problem": "adding_problem", "## Character-level generation": "char_rnn",
+                       "## Bidirectional labelling": "brnn_labelling"}
+
+
+@pytest.mark.parametrize("heading, script", EXPERIMENT_SECTIONS.items(), ids=list(EXPERIMENT_SECTIONS.values()))
+def test_the_experiments_prose_quotes_the_run_recorded_beside_it(heading, script):
+    # Each section's output block is what its script printed at full size (record_in_docs);
+    # the prose around it may quote those numbers and the script's own constants, nothing else.
+    page = (ROOT / "docs" / "experiments.md").read_text()
+    text = section(page, heading, "\n## ")
+    block = section(text, f"<!-- output: {script} -->", "<!-- /output -->")
+    assert "```text" in block, f"{heading}: no recorded run in its output block"
+    sources = block + (ROOT / "examples" / f"{script}.py").read_text()
+    values = [float(n) for n in numbers(sources, decimals_only=False)]
+    prose = text.replace(block, "")
+    unexplained = sorted({n for n in numbers(prose) if not agrees(n, values)})
+    assert unexplained == [], f"docs/experiments.md, {heading}: numbers its run did not print: {unexplained}"

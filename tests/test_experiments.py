@@ -117,8 +117,9 @@ def run_command(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+LEARNING = [["examples/adding_problem.py"], ["examples/char_rnn.py"], ["examples/brnn_labelling.py"]]
 COMMANDS = [["-m", "minigrad_cli.tour"], ["examples/tour.py"], ["examples/tlfn_memory.py"],
-            ["examples/truncation_clipping.py"], ["examples/vanishing_gradients.py"]]
+            ["examples/truncation_clipping.py"], ["examples/vanishing_gradients.py"], *LEARNING]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[-1])
@@ -144,7 +145,7 @@ def test_an_unwritable_out_folder_is_refused(tmp_path) -> None:
     assert "error: argument --out: folder '/sys/kernel' is not writable" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["examples/tlfn_memory.py"], ["examples/truncation_clipping.py"]],
+@pytest.mark.parametrize("command", [["examples/tlfn_memory.py"], ["examples/truncation_clipping.py"], *LEARNING],
                          ids=lambda c: c[-1])
 def test_a_negative_seed_is_refused(command) -> None:
     result = run_command(*command, "--seed", "-1")
@@ -169,6 +170,20 @@ def test_ctrl_c_while_saving_leaves_no_half_written_figure(tmp_path) -> None:
         experiment.save_figure(InterruptedWhileSaving(), tmp_path / "figure.png")
     assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]
     assert (tmp_path / "figure.png").read_bytes() == b"the previous figure"
+
+
+def test_plot_to_writes_the_figure_on_leaving_the_block_and_nothing_if_the_block_raised(tmp_path) -> None:
+    import matplotlib.pyplot as plt
+
+    with experiment.plot_to(tmp_path / "drawn.png") as axes:
+        axes.plot([0, 1], [1, 0])
+    assert (tmp_path / "drawn.png").read_bytes().startswith(PNG)
+    with pytest.raises(KeyboardInterrupt):
+        with experiment.plot_to(tmp_path / "interrupted.png") as axes:
+            axes.plot([0, 1], [1, 0])
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drawn.png"]
+    assert plt.get_fignums() == []                     # both figures closed
 
 
 def test_ctrl_c_during_the_tour_is_one_line_and_exit_status_130(tmp_path, monkeypatch) -> None:
@@ -200,14 +215,15 @@ def test_a_full_size_run_into_docs_img_rewrites_only_its_own_block_of_the_page(t
     assert page.read_text() == before.replace("old numbers\n", "```text\nnew numbers\n```\n")
 
 
-def test_ctrl_c_during_an_experiment_is_one_line_exit_130_and_no_figure(tmp_path) -> None:
+@pytest.mark.parametrize("script, bar", [("tlfn_memory.py", b"training a TLFN"), ("brnn_labelling.py", b"BRNN H=16")])
+def test_ctrl_c_during_an_experiment_is_one_line_exit_130_and_no_figure(script, bar, tmp_path) -> None:
     import os
     import signal
 
-    process = subprocess.Popen([sys.executable, "examples/tlfn_memory.py", "--out", str(tmp_path)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, f"examples/{script}", "--out", str(tmp_path)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = b""
-    while b"training a TLFN" not in seen:             # its progress bar: training has started
+    while bar not in seen:                            # its progress bar: training has started
         chunk = os.read(process.stderr.fileno(), 4096)
         assert chunk, seen
         seen += chunk
@@ -216,5 +232,5 @@ def test_ctrl_c_during_an_experiment_is_one_line_exit_130_and_no_figure(tmp_path
     stderr = (seen + rest).decode()
     assert process.returncode == 130
     assert "Traceback" not in stderr
-    assert stderr.rstrip().endswith("tlfn_memory.py: interrupted; every figure written so far is complete")
+    assert stderr.rstrip().endswith(f"{script}: interrupted; every figure written so far is complete")
     assert list(tmp_path.iterdir()) == []
