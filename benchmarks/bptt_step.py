@@ -46,7 +46,7 @@ from minigrad.tensor import count_uses
 from nets import reference
 
 from . import handwritten
-from .report import machine_line, write_section
+from .report import engine_revision, machine_line, write_section
 
 KINDS = ("rnn", "lstm", "gru")
 NETS = {"rnn": nets.RNN, "lstm": nets.LSTM, "gru": nets.GRU}
@@ -530,8 +530,8 @@ def main() -> None:
         machine_line() + f" Load average {os.getloadavg()[0]:.1f} at the end (2 cores, shared with other "
         "jobs: absolute times are noisy, ratios of the same round much less).",
         "",
-        f"Recorded with: `{command}` (PyTorch and HIPS autograd columns appear when `torch` and "
-        "`autograd` are installed)."]
+        f"Recorded with: `{command}` at {engine_revision()} (PyTorch and HIPS autograd columns appear "
+        "when `torch` and `autograd` are installed)."]
     write_section(args.section or section_name(), "\n".join(lines))
 
 
