@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Mapping
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
-from .tensor import Tensor
+# Tensor is imported inside the two checks that need it: tensor.py imports _state.py, which
+# uses check_flags, so importing tensor.py here would make a cycle.
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
 def _is_integer(value: Any) -> bool:
@@ -82,6 +86,7 @@ def check_choice(who: str, name: str, value: Any, choices: Iterable[Any]) -> Non
 
 def check_tensor(who: str, name: str, value: Any) -> Tensor:
     """Refuse anything but a Tensor where only a Tensor makes sense (what to draw, a loss's input)."""
+    from .tensor import Tensor
     if not isinstance(value, Tensor):
         raise TypeError(f"{who}: {name} must be a minigrad.Tensor, got {type(value).__name__}; "
                         f"wrap it first: minigrad.Tensor(value)")
@@ -91,12 +96,20 @@ def check_tensor(who: str, name: str, value: Any) -> Tensor:
 def as_tensor_argument(who: str, name: str, value: Any) -> Tensor:
     """``value`` as a Tensor (a Tensor is returned as is), or an error naming the callable and the
     argument when it is not an array of real numbers (ragged lists, None, strings, complex)."""
+    from .tensor import Tensor
     if isinstance(value, Tensor):
         return value
     try:
         return Tensor(value)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{who}: {name} must be an array of numbers ({error})") from None
+
+
+def as_real_array(who: str, name: str, value: Any, dtype: Any = np.float64) -> np.ndarray:
+    """``value`` as a numpy array of ``dtype``, or an error naming the callable and the argument
+    when it is not an array of real numbers (ragged lists, None, strings, complex)."""
+    from .tensor import _as_float_array
+    return _as_float_array(value, dtype, what=f"{who}: {name}")
 
 
 def check_mapping(who: str, name: str, value: Any) -> Mapping:
@@ -108,3 +121,31 @@ def check_mapping(who: str, name: str, value: Any) -> Mapping:
         if not isinstance(key, str):
             raise TypeError(f"{who}: the keys of {name} must be strings, got {key!r}")
     return value
+
+
+def check_tensor_list(who: str, name: str, value: Any) -> list:
+    """A list or tuple of Tensors (what ``stack`` joins, what ``gradcheck`` perturbs)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{who}: {name} must be a list or tuple of Tensors, got {type(value).__name__}")
+    for position, item in enumerate(value):
+        check_tensor(who, f"{name}[{position}]", item)
+    return list(value)
+
+
+def check_path(who: str, name: str, value: Any) -> None:
+    """A file path: a str or a pathlib.Path (an int would be taken as a file descriptor)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{who}: {name} must be a str or a pathlib.Path, got {type(value).__name__}")
+
+
+def check_callable(who: str, name: str, value: Any) -> None:
+    """A function (a loss, the function gradcheck differentiates)."""
+    if not callable(value):
+        raise TypeError(f"{who}: {name} must be callable, got {value!r}")
+
+
+def check_str(who: str, name: str, value: Any, optional: bool = False) -> None:
+    """A string (a name, a title); ``optional``: None is allowed too."""
+    if not (isinstance(value, str) or (optional and value is None)):
+        expected = "a string or None" if optional else "a string"
+        raise TypeError(f"{who}: {name} must be {expected}, got {value!r}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+from ._checks import check_flags, check_str
+
 
 class _State:
     __slots__ = ("grad_enabled", "scope", "anomaly", "write_clock")
@@ -28,6 +30,7 @@ class set_grad_enabled:
     __slots__ = ("mode", "previous")
 
     def __init__(self, mode: bool) -> None:
+        check_flags("set_grad_enabled", mode=mode)
         self.mode = bool(mode)
 
     def __enter__(self) -> None:
@@ -71,7 +74,7 @@ class scope:
     __slots__ = ("name", "previous")
 
     def __init__(self, name: str) -> None:
-        name = str(name)
+        check_str("scope", "name", name)
         if not name or "/" in name:
             raise ValueError(f"scope: a scope name must be non-empty and contain no '/', got {name!r}")
         self.name = name

@@ -34,6 +34,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._checks import check_flags, check_tensor_list
 from .errors import ShapeError
 from .tensor import ProductGrad, SliceGrad, Tensor, make_result
 
@@ -66,9 +67,12 @@ def _operands(op: str, a: Any, b: Any, share_arrays: bool = False) -> tuple[Tens
     if not isinstance(a, Tensor):
         _require_tensor(op, b)      # at least one operand must be a Tensor
     like = a if isinstance(a, Tensor) else b
-    if share_arrays:
-        return _shared(a, like), _shared(b, like)
-    return as_tensor(a, like), as_tensor(b, like)
+    try:
+        if share_arrays:
+            return _shared(a, like), _shared(b, like)
+        return as_tensor(a, like), as_tensor(b, like)
+    except (TypeError, ValueError) as error:    # ragged, strings, None: Tensor() says what is wrong
+        raise type(error)(f"{op}: an operand is not an array of numbers ({error})") from None
 
 
 def _shared(value: Any, like: Tensor) -> Tensor:
@@ -91,14 +95,24 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     Broadcasting copies an operand along new leading axes and along axes of
     size 1; the VJP of a copy is a sum, over exactly those axes.
     """
-    if grad.shape == shape:            # the common case costs one comparison
-        return grad
-    leading = grad.ndim - len(shape)
-    if leading:
-        grad = grad.sum(axis=tuple(range(leading)))
-    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
+    # Bad arguments (only a user calling it directly can pass them) are caught after the fact,
+    # so the backward pass, which calls this for every operand, pays no check.
+    try:
+        if grad.shape == shape:            # the common case costs one comparison
+            return grad
+        leading = grad.ndim - len(shape)
+        if leading:
+            grad = grad.sum(axis=tuple(range(leading)))
+        stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+        if stretched:
+            grad = grad.sum(axis=stretched, keepdims=True)
+    except AttributeError:
+        raise TypeError(f"unbroadcast: grad must be a numpy array, got {type(grad).__name__}") from None
+    except (TypeError, ValueError, IndexError):
+        pass                               # reported below: the shapes do not fit
+    if not isinstance(shape, tuple) or grad.shape != shape:
+        raise ShapeError(f"unbroadcast: a gradient of shape {grad.shape} cannot be summed down to shape "
+                         f"{shape!r} (shape must be a tuple that {grad.shape} is a broadcast of)")
     return grad
 
 
@@ -423,8 +437,11 @@ def linear(x: Any, weight: Tensor, bias: Any = None) -> Tensor:
     add, because a recurrent net applies W_hh h(t-1) + (W_ih x(t) + b) at every
     time step, and fewer nodes per step means less bookkeeping per step.
     """
-    x, weight = _operands("linear", x, weight)
-    bias = None if bias is None else as_tensor(bias, weight)
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
+        _require_tensor("linear", weight)      # a weight is a parameter: a Tensor, never converted
+        x, weight = _operands("linear", x, weight)
+    if bias is not None and not isinstance(bias, Tensor):
+        bias = _operands("linear", weight, bias)[1]
     x_data, w_data = x._data, weight._data
     if w_data.ndim != 2 or x_data.ndim == 0 or x_data.shape[-1] != w_data.shape[1]:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
@@ -469,6 +486,7 @@ def linear_backward(g: np.ndarray, out: Tensor) -> Grads:
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
     _require_tensor("sum", a)
+    check_flags("sum", keepdims=keepdims)
     axes = _normalize_axes("sum", axis, a.shape)
     out = np.sum(a._data, axis=axes, keepdims=keepdims)
     return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
@@ -483,6 +501,7 @@ def sum_backward(g: np.ndarray, out: Tensor) -> Grads:
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (None: all axes). Shapes as for ``sum``."""
     _require_tensor("mean", a)
+    check_flags("mean", keepdims=keepdims)
     axes = _normalize_axes("mean", axis, a.shape)
     count = _reduced_size(a.shape, axes)
     if count == 0:
@@ -502,6 +521,7 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     The gradient goes to the maximal element; ties share it equally.
     """
     _require_tensor("max", a)
+    check_flags("max", keepdims=keepdims)
     axes = _normalize_axes("max", axis, a.shape)
     if _reduced_size(a.shape, axes) == 0:
         raise ShapeError(f"max: cannot take the maximum over an empty axis of a tensor of shape {a.shape}")
@@ -527,6 +547,8 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     except (ValueError, TypeError):
         raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
                          f"into shape {shape}") from None
+    if shape and min(shape) < -1:      # numpy reads any negative size as "infer it"; only -1 means that
+        raise ShapeError(f"reshape: sizes must be >= 0, or -1 for one inferred size, got shape {shape}")
     return make_result(out, (a,), "reshape", reshape_backward)
 
 
@@ -640,7 +662,7 @@ def getitem_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def _join(op: str, join: Callable, tensors: Sequence[Any], axis: int, failure: str) -> tuple[np.ndarray, tuple[Tensor, ...]]:
     """Run numpy's ``join`` (concatenate or stack) on the tensors' data, naming the shapes if it fails."""
-    tensors = tuple(as_tensor(t) for t in tensors)
+    tensors = tuple(check_tensor_list(op, "tensors", tensors))
     if not tensors:
         raise ShapeError(f"{op}: needs at least one tensor")
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):

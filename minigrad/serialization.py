@@ -36,6 +36,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from ._checks import check_path
 from .errors import CheckpointError
 from .nn.modules import Module
 from .optim import Optimizer
@@ -84,8 +85,7 @@ def save(obj: Saveable, path: PathLike) -> None:
     """
     arrays: dict[str, np.ndarray] = {}
     _flatten("save", obj, "", arrays)
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save: path must be a str or a pathlib.Path, got {type(path).__name__}")
+    check_path("save", "path", path)
     target = Path(path)
     if str(path) == "" or target.is_dir():
         raise IsADirectoryError(f"save: path {str(path)!r} is a folder; give a file name such as 'model.npz'")

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
+from ._checks import check_tensor
 from ._memory import gc_paused
 from ._state import state
 from .errors import AnomalyError, ShapeError
@@ -313,8 +314,12 @@ class Tensor:
                 on every tensor of the graph, not only on leaves (the gradient
                 along every edge, which the graph renderer's flow view draws).
         """
-        if keep_contributions not in (False, True, "all"):
-            raise ValueError(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
+        # Not `in (False, True, "all")`: 1.0 == True, and an array would compare elementwise.
+        if isinstance(keep_contributions, (bool, np.bool_)):
+            keep_contributions = bool(keep_contributions)
+        elif not (isinstance(keep_contributions, str) and keep_contributions == "all"):
+            kind = ValueError if isinstance(keep_contributions, str) else TypeError
+            raise kind(f"backward: keep_contributions must be False, True or 'all', got {keep_contributions!r}")
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no graph "
                                "(was it computed inside no_grad(), or from tensors with requires_grad=False?)")
@@ -543,6 +548,65 @@ class Tensor:
     def log_softmax(self, axis: int = -1) -> Tensor:
         return ops.log_softmax(self, axis)
 
+    # numpy's ndarray methods and operators for the ops of ops_elementwise.py, ops_reductions.py,
+    # ops_linalg.py and ops_shape.py (each op is defined there, forward beside its VJP).
+    def __mod__(self, other: Any) -> Tensor:
+        return ops_elementwise.mod(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops_elementwise.mod(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops_elementwise.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops_elementwise.floor_divide(other, self)
+
+    def __abs__(self) -> Tensor:
+        return ops_elementwise.abs(self)
+
+    def clip(self, a_min: Any = None, a_max: Any = None) -> Tensor:
+        return ops_elementwise.clip(self, a_min, a_max)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops_reductions.min(self, axis, keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops_reductions.prod(self, axis, keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops_reductions.var(self, axis, ddof, keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops_reductions.std(self, axis, ddof, keepdims)
+
+    def cumsum(self, axis: Any = None) -> Tensor:
+        return ops_reductions.cumsum(self, axis)
+
+    def dot(self, other: Any) -> Tensor:
+        return ops_linalg.dot(self, other)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+        return ops_linalg.trace(self, offset, axis1, axis2)
+
+    def ravel(self) -> Tensor:
+        return ops_shape.ravel(self)
+
+    def flatten(self) -> Tensor:
+        return ops_shape.flatten(self)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return ops_shape.squeeze(self, axis)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return ops_shape.swapaxes(self, axis1, axis2)
+
+    def repeat(self, repeats: Any, axis: Any = None) -> Tensor:
+        return ops_shape.repeat(self, repeats, axis)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return ops_shape.astype(self, dtype)
+
 
 class DataView(np.ndarray):
     """The array ``Tensor.data`` hands out: the tensor's memory, with every write counted.
@@ -696,6 +760,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     then its parents; popped again as expanded, all its parents are done and
     it is appended to the order.
     """
+    check_tensor("topological_order", "root", root)
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -958,3 +1023,4 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
 
 
 from . import ops  # noqa: E402  (ops imports Tensor; the operators above look it up at call time)
+from . import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402  (the same)

@@ -87,8 +87,9 @@ def make_animation(kind: str = "rnn", steps: int = 4, hidden: int = 3, inputs: i
     return mg.animate_backward(loss, view=view, first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
-def integer_option(minimum: int, expected: str) -> Callable[[str], int]:
-    """An argparse type for an integer >= ``minimum``: argparse then reports a bad value in one line, exit 2."""
+def integer_option(minimum: int, expected: str, maximum: Optional[int] = None) -> Callable[[str], int]:
+    """An argparse type for an integer in [minimum, maximum]: argparse then reports a bad value in one
+    line, exit 2."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -96,12 +97,20 @@ def integer_option(minimum: int, expected: str) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum} (a picture of more is unreadable), "
+                                             f"got {value}")
         return value
     return parse
 
 
-positive_int = integer_option(1, "a positive integer")             # the size options
+positive_int = integer_option(1, "a positive integer")             # --first-last: any number of steps
 non_negative_int = integer_option(0, "a non-negative integer")     # --seed: numpy's generators take seeds >= 0
+# The sizes of the net: bounded, so that a typo (--hidden 30000) is refused in one sentence instead of
+# building a net nothing can draw (or allocate).
+MAX_SIZE, MAX_LAYERS = 1000, 16
+size_option = integer_option(1, "a positive integer", MAX_SIZE)
+layers_option = integer_option(1, "a positive integer", MAX_LAYERS)
 
 
 def output_path(text: str) -> Path:
@@ -132,10 +141,12 @@ def parse_arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                            formatter_class=argparse.RawDescriptionHelpFormatter,
                            epilog="\n\n".join(__doc__.split("\n\n")[1:]))
     parser.add_argument("net", choices=NETS, help="which recurrent net to unroll")
-    parser.add_argument("--steps", type=positive_int, default=4, help="sequence length T (default 4)")
-    parser.add_argument("--hidden", type=positive_int, default=3, help="hidden size (default 3)")
-    parser.add_argument("--inputs", type=positive_int, default=2, help="input size (default 2)")
-    parser.add_argument("--layers", type=positive_int, default=1, help="number of stacked layers (default 1)")
+    parser.add_argument("--steps", type=size_option, default=4,
+                        help=f"sequence length T (default 4, at most {MAX_SIZE})")
+    parser.add_argument("--hidden", type=size_option, default=3, help=f"hidden size (default 3, at most {MAX_SIZE})")
+    parser.add_argument("--inputs", type=size_option, default=2, help=f"input size (default 2, at most {MAX_SIZE})")
+    parser.add_argument("--layers", type=layers_option, default=1,
+                        help=f"number of stacked layers (default 1, at most {MAX_LAYERS})")
     parser.add_argument("--view", choices=("op", "cell"), default="op",
                         help="op: one node per tensor; cell: one box per time step (default op)")
     parser.add_argument("--grads", action="store_true", help="run backward and show the gradients")

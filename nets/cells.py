@@ -32,7 +32,7 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
-from ._checks import check_flags, check_sizes
+from ._checks import as_tensor_argument, check_flags, check_sizes
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -110,12 +110,19 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
-def as_input(name: str, what: str, value: Any) -> mg.Tensor:
-    """``value`` as a Tensor, or an error naming the module and the argument (ragged lists, None, ...)."""
-    try:
-        return mg.ops.as_tensor(value)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{name}: {what} must be an array of numbers ({error})") from None
+# ``value`` as a Tensor, or an error naming the module and the argument (ragged lists, None, ...).
+as_input = as_tensor_argument
+
+
+def unpack_states(who: str, name: str, hx: Any, states: tuple[str, ...]) -> tuple[Any, ...]:
+    """``hx`` as one value per state: itself for one state, the pair (h, c) for the LSTM."""
+    if len(states) == 1:
+        return (hx,)
+    if not isinstance(hx, (tuple, list)):
+        raise TypeError(f"{who}: {name} must be a tuple ({', '.join(states)}), got {type(hx).__name__}")
+    if len(hx) != len(states):
+        raise ValueError(f"{who}: {name} must be {' and '.join(states)}, got {len(hx)} tensors")
+    return tuple(hx)
 
 
 def init_bound(hidden_size: int) -> float:
@@ -186,7 +193,7 @@ class LSTMCell(_Cell):
 
     def forward(self, x: mg.Tensor, hx: Optional[tuple[mg.Tensor, mg.Tensor]] = None) -> tuple[mg.Tensor, mg.Tensor]:
         x = as_input(type(self).__name__, "input", x)
-        h, c = hx if hx is not None else (None, None)
+        h, c = unpack_states("LSTMCell", "hx", hx, ("h", "c")) if hx is not None else (None, None)
         return lstm_step(self._input_projection(x, True), self._state(h, x, "h"), self._state(c, x, "c"),
                          self.weight_hh)
 

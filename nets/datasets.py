@@ -63,6 +63,10 @@ def mackey_glass(
     check_count("mackey_glass", "n", n, minimum=1)
     check_count("mackey_glass", "transient", transient, minimum=0)
     check_range("mackey_glass", "dt", dt, 0.0, np.inf, low_open=True)
+    check_range("mackey_glass", "tau", tau, 0.0, np.inf, low_open=True)
+    check_range("mackey_glass", "sample_step", sample_step, 0.0, np.inf, low_open=True)
+    for name, value in (("a", a), ("b", b), ("power", power), ("x0", x0)):
+        check_range("mackey_glass", name, value, -np.inf, np.inf)
     delay_steps = _whole_multiple("tau", tau, dt)
     steps_per_sample = _whole_multiple("sample_step", sample_step, dt)
     if delay_steps < 1 or steps_per_sample < 1:

@@ -37,8 +37,10 @@ from scipy.linalg.blas import dgemm, dsyrk
 import minigrad
 import minigrad.nn
 import minigrad.optim
+from minigrad.nn.modules import uniform_init
+from minigrad.random import check_seed
 
-from ._checks import check_count, check_flags, check_range
+from ._checks import as_real_array, check_count, check_flags, check_range
 
 # Up to this size the spectral radius comes from all eigenvalues of the dense
 # matrix (exact, O(N^3)); above it, from ARPACK's sparse iterative solver,
@@ -115,7 +117,11 @@ def random_reservoir(
     check_range("random_reservoir", "connectivity", connectivity, 0.0, 1.0, low_open=True)
     check_range("random_reservoir", "radius", radius, 0.0, np.inf)
     links = max(1, round(connectivity * size))
-    rows = np.repeat(np.arange(size), links)
+    try:
+        rows = np.repeat(np.arange(size), links)
+    except (MemoryError, ValueError) as error:     # numpy: "Maximum allowed size exceeded"
+        raise MemoryError(f"random_reservoir: {size} units with {links} links each cannot be "
+                          f"allocated ({error})") from None
     columns = np.concatenate(
         [rng.choice(size, size=links, replace=False) for _ in range(size)]
     )
@@ -291,18 +297,26 @@ class ESN:
         self.feedback = feedback
         self.include_input = include_input
 
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            check_seed("ESN", "seed", seed)
         rng = np.random.default_rng(seed)
         self.W = random_reservoir(reservoir_size, connectivity, spectral_radius, rng)
-        column_scales = np.array([bias_scaling] + [input_scaling] * input_size)
-        self.W_in = rng.uniform(-1.0, 1.0, size=(reservoir_size, 1 + input_size)) * column_scales
+        # Column 0 of W_in multiplies the bias 1, the others the input x(n).
+        self.W_in = uniform_init((reservoir_size, 1 + input_size), 1.0, rng, "ESN")
+        self.W_in[:, 0] *= bias_scaling
+        self.W_in[:, 1:] *= input_scaling
         self.W_fb = None
         if feedback:
-            self.W_fb = rng.uniform(-1.0, 1.0, size=(reservoir_size, output_size))
+            self.W_fb = uniform_init((reservoir_size, output_size), 1.0, rng, "ESN")
             self.W_fb *= feedback_scaling
         self.W_out: np.ndarray | None = None
 
         self.n_features = 1 + reservoir_size + (input_size if include_input else 0)
-        self.reset()
+        try:
+            self.reset()
+        except ValueError as error:     # numpy: "array is too big" for the output y(n)
+            raise MemoryError(f"ESN: an output of output_size={output_size} numbers cannot be "
+                              f"allocated ({error})") from None
 
     # ------------------------------------------------------------------ state
 
@@ -451,33 +465,34 @@ class ESN:
         Returns:
             (T, N): h(0) ... h(T-1).
         """
-        inputs = _as_sequence("X", X, self.input_size, "input_size")
-        teacher = self._check_teacher(teacher, inputs.shape[0])
+        who = "ESN.collect_states"
+        inputs = _as_sequence(who, "X", X, self.input_size, "input_size")
+        teacher = self._check_teacher(who, teacher, inputs.shape[0])
         if initial_state is None:
             initial_state = np.zeros(self.reservoir_size)
-        initial_state = np.asarray(initial_state, dtype=float)
+        initial_state = as_real_array(who, "initial_state", initial_state)
         if initial_state.shape != (self.reservoir_size,):
             raise ValueError(
-                f"initial_state must have shape ({self.reservoir_size},), "
+                f"{who}: initial_state must have shape ({self.reservoir_size},), "
                 f"got {initial_state.shape}"
             )
         if not np.isfinite(initial_state).all():
-            raise ValueError("initial_state contains NaN or Inf")
+            raise ValueError(f"{who}: initial_state contains NaN or Inf")
         chunks = self._feature_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
         return np.vstack([self._states_in(z).copy() for _, z in chunks])
 
-    def _check_teacher(self, teacher: np.ndarray | None, steps: int) -> np.ndarray | None:
+    def _check_teacher(self, who: str, teacher: np.ndarray | None, steps: int) -> np.ndarray | None:
         """Validate the teacher-forcing targets against the feedback setting."""
         if not self.feedback:
             if teacher is not None:
-                raise ValueError("teacher is only used with feedback=True; this ESN has no W_fb")
+                raise ValueError(f"{who}: teacher is only used with feedback=True; this ESN has no W_fb")
             return None
         if teacher is None:
             raise ValueError(
-                "this ESN has output feedback: pass the teacher targets (T, output_size)"
+                f"{who}: this ESN has output feedback: pass the teacher targets (T, output_size)"
             )
-        teacher = _as_sequence("teacher", teacher, self.output_size, "output_size")
-        _check_same_length("X", steps, "teacher", teacher.shape[0])
+        teacher = _as_sequence(who, "teacher", teacher, self.output_size, "output_size")
+        _check_same_length(who, "X", steps, "teacher", teacher.shape[0])
         return teacher
 
     # ----------------------------------------------------------------- fitting
@@ -509,21 +524,22 @@ class ESN:
             self, with W_out set, the state at the end of the last sequence,
             and `last_output` its output (its target with teacher forcing).
         """
-        inputs = _as_sequence_list("X", X, self.input_size, "input_size")
-        targets = _as_sequence_list("Y", Y, self.output_size, "output_size")
+        who = "ESN.fit"
+        inputs = _as_sequence_list(who, "X", X, self.input_size, "input_size")
+        targets = _as_sequence_list(who, "Y", Y, self.output_size, "output_size")
         if len(inputs) != len(targets):
             raise ValueError(
-                "X and Y must hold the same number of sequences, "
+                f"{who}: X and Y must hold the same number of sequences, "
                 f"got {len(inputs)} and {len(targets)}"
             )
-        check_count("ESN", "washout", washout, minimum=0)
-        check_count("ESN", "chunk_size", chunk_size, minimum=1)
+        check_count(who, "washout", washout, minimum=0)
+        check_count(who, "chunk_size", chunk_size, minimum=1)
         for index, (x_seq, y_seq) in enumerate(zip(inputs, targets)):
             label = "" if len(inputs) == 1 else f" in sequence {index}"
-            _check_same_length(f"X{label}", x_seq.shape[0], f"Y{label}", y_seq.shape[0])
+            _check_same_length(who, f"X{label}", x_seq.shape[0], f"Y{label}", y_seq.shape[0])
             if washout >= x_seq.shape[0]:
                 raise ValueError(
-                    f"washout={washout} leaves no training step{label}: "
+                    f"{who}: washout={washout} leaves no training step{label}: "
                     f"it has only {x_seq.shape[0]} steps"
                 )
 
@@ -569,7 +585,8 @@ class ESN:
             (T, output_size).
         """
         self._require_fitted("predict")
-        inputs = _as_sequence("X", X, self.input_size, "input_size")
+        check_flags("ESN.predict", reset=reset)
+        inputs = _as_sequence("ESN.predict", "X", X, self.input_size, "input_size")
         if reset:
             self.reset()
         if self.feedback:
@@ -611,18 +628,18 @@ class ESN:
             (n_steps, output_size).
         """
         self._require_fitted("generate")
-        check_count("ESN", "n_steps", n_steps, minimum=1)
+        check_count("ESN.generate", "n_steps", n_steps, minimum=1)
         autonomous_feedback = self.feedback and self.input_size == 0
         autonomous_input = not self.feedback and self.input_size == self.output_size
         if not (autonomous_feedback or autonomous_input):
             raise ValueError(
-                "generate() needs an ESN with feedback=True and input_size=0, or with "
+                "ESN.generate() needs an ESN with feedback=True and input_size=0, or with "
                 f"feedback=False and input_size == output_size; this one has "
                 f"feedback={self.feedback}, input_size={self.input_size}, "
                 f"output_size={self.output_size}"
             )
         if warmup is not None:
-            series = _as_sequence("warmup", warmup, self.output_size, "output_size")
+            series = _as_sequence("ESN.generate", "warmup", warmup, self.output_size, "output_size")
             self.reset()
             if autonomous_feedback:
                 # Teacher forcing through the series; the next step feeds back s(T-1).
@@ -637,7 +654,7 @@ class ESN:
             return self._run_closed_loop(n_steps, np.zeros((n_steps, 0)))
         if not self._output_is_prediction:
             raise ValueError(
-                "generate() without warmup continues after the last output, and there is "
+                "ESN.generate() without warmup continues after the last output, and there is "
                 "none since the ESN was created or reset(): pass warmup=<the series so far> "
                 "or call predict() first"
             )
@@ -681,7 +698,7 @@ class ESN:
 
     def _require_fitted(self, method: str) -> None:
         if self.W_out is None:
-            raise RuntimeError(f"{method}() called before fit(): W_out is not set yet")
+            raise RuntimeError(f"ESN.{method}() called before fit(): W_out is not set yet")
 
 
 # ------------------------------------------- the same readout, by gradient descent
@@ -738,9 +755,10 @@ def fit_readout_by_gradient_descent(
         W_out of shape (D, F) in the ESN's layout: column 0 is the Linear's
         bias, the rest its weight.
     """
-    features = _as_sequence("features", features, width=None)
-    targets = _as_sequence("targets", targets, width=None)
-    _check_same_length("features", features.shape[0], "targets", targets.shape[0])
+    who = "fit_readout_by_gradient_descent"
+    features = _as_sequence(who, "features", features, width=None)
+    targets = _as_sequence(who, "targets", targets, width=None)
+    _check_same_length(who, "features", features.shape[0], "targets", targets.shape[0])
     check_range("fit_readout_by_gradient_descent", "ridge", ridge, 0.0, np.inf)
     check_count("fit_readout_by_gradient_descent", "steps", steps, minimum=1)
     steps_total, outputs = targets.shape
@@ -831,47 +849,47 @@ def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
     return dsyrk(1.0, z.T, beta=1.0, c=gram, trans=0, overwrite_c=True)
 
 
-def _check_same_length(name_a: str, length_a: int, name_b: str, length_b: int) -> None:
+def _check_same_length(who: str, name_a: str, length_a: int, name_b: str, length_b: int) -> None:
     if length_a != length_b:
         raise ValueError(
-            f"{name_a} and {name_b} must have the same number of steps, "
+            f"{who}: {name_a} and {name_b} must have the same number of steps, "
             f"got {length_a} and {length_b}"
         )
 
 
 def _as_sequence(
-    name: str, data: np.ndarray, width: int | None, width_name: str = ""
+    who: str, name: str, data: np.ndarray, width: int | None, width_name: str = ""
 ) -> np.ndarray:
-    """Check one (T, width) sequence and return it as a float64 array.
+    """Check one (T, width) sequence and return it as a float64 array; errors name ``who``.
 
     `width=None` accepts any number of columns but none (for arrays whose
     width is not set by an ESN).
     """
-    array = np.asarray(data, dtype=float)
+    array = as_real_array(who, name, data)
     if array.ndim != 2:
         hint = " (reshape a 1-D series with .reshape(-1, 1))" if array.ndim == 1 else ""
         shape = f"(T, {'width' if width is None else width})"
-        raise ValueError(f"{name} must be a 2-D array {shape}, got shape {array.shape}{hint}")
+        raise ValueError(f"{who}: {name} must be a 2-D array {shape}, got shape {array.shape}{hint}")
     if width is None and array.shape[1] == 0:
-        raise ValueError(f"{name} has no columns, got shape {array.shape}")
+        raise ValueError(f"{who}: {name} has no columns, got shape {array.shape}")
     if width is not None and array.shape[1] != width:
         raise ValueError(
-            f"{name} has {array.shape[1]} columns but the ESN has {width_name}={width}"
+            f"{who}: {name} has {array.shape[1]} columns but the ESN has {width_name}={width}"
         )
     if array.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it needs at least one step")
+        raise ValueError(f"{who}: {name} is empty: it needs at least one step")
     finite = np.isfinite(array)
     if not finite.all():
         row, column = np.argwhere(~finite)[0]
         raise ValueError(
-            f"{name} contains NaN or Inf "
+            f"{who}: {name} contains NaN or Inf "
             f"(first at step {row}, column {column}: {array[row, column]})"
         )
     return array
 
 
 def _as_sequence_list(
-    name: str, data: ArrayOrSequences, width: int, width_name: str
+    who: str, name: str, data: ArrayOrSequences, width: int, width_name: str
 ) -> list[np.ndarray]:
     """A (T, width) array becomes a one-element list; a list is checked item by item.
 
@@ -880,9 +898,9 @@ def _as_sequence_list(
     """
     if isinstance(data, (list, tuple)) and (len(data) == 0 or np.ndim(data[0]) == 2):
         if len(data) == 0:
-            raise ValueError(f"{name} is an empty list: it needs at least one sequence")
+            raise ValueError(f"{who}: {name} is an empty list: it needs at least one sequence")
         return [
-            _as_sequence(f"{name}[{index}]", item, width, width_name)
+            _as_sequence(who, f"{name}[{index}]", item, width, width_name)
             for index, item in enumerate(data)
         ]
-    return [_as_sequence(name, data, width, width_name)]
+    return [_as_sequence(who, name, data, width, width_name)]

@@ -30,7 +30,7 @@ from minigrad.random import RngLike, as_generator
 from minigrad.ops import linear
 
 from ._checks import check_flags, check_range, check_sizes
-from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step
+from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step, unpack_states
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
 
@@ -211,10 +211,7 @@ class RecurrentNet(nn.Module):
             # One zero tensor per state kind, named so that pictures of the graph say what it is.
             zeros = tuple(mg.Tensor(np.zeros((B, H), dtype=dtype), name=f"{s}0") for s in self.state_names)
             return [zeros] * rows
-        given = (hx,) if len(self.state_names) == 1 else tuple(hx)
-        if len(given) != len(self.state_names):
-            raise ValueError(f"{name}: hx must be {' and '.join(s + '0' for s in self.state_names)}, "
-                             f"got {len(given)} tensors")
+        given = unpack_states(name, "hx", hx, tuple(s + "0" for s in self.state_names))
         expected = (rows, H) if unbatched else (rows, B, H)
         states = []
         for state_name, tensor in zip(self.state_names, given):
@@ -301,4 +298,7 @@ def BRNN(input_size: int, hidden_size: int, num_layers: int = 1, cell: str = "rn
     nets = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
     if cell not in nets:
         raise ValueError(f"BRNN: cell must be one of {sorted(nets)}, got {cell!r}")
-    return nets[cell](input_size, hidden_size, num_layers, bidirectional=True, **options)
+    try:
+        return nets[cell](input_size, hidden_size, num_layers, bidirectional=True, **options)
+    except (TypeError, ValueError, MemoryError) as error:   # the net's message names RNN; the user called BRNN
+        raise type(error)(f"BRNN: {error}") from None

@@ -20,7 +20,7 @@ from minigrad.nn.modules import uniform_init
 from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
-from ._checks import check_flags, check_sizes
+from ._checks import check_flags, check_range, check_sizes
 from .cells import as_input, check_nonlinearity, init_bound, rnn_step
 
 
@@ -48,7 +48,11 @@ class _SimpleRecurrentNet(nn.Module):
         self.weight_rh = nn.Parameter(uniform_init((hidden_size, recurrent_size), bound, generator, name),
                                       name="weight_rh")
         self.bias_h = nn.Parameter(uniform_init((hidden_size,), bound, generator, name), name="bias_h")
-        self.readout = nn.Linear(hidden_size, output_size, rng=generator)
+        try:
+            self.readout = nn.Linear(hidden_size, output_size, rng=generator)
+        except MemoryError as error:        # Linear's message names Linear; the user called `name`
+            raise MemoryError(f"{name}: the readout (hidden_size, output_size) cannot be allocated "
+                              f"({error})") from None
 
     def _recurrent_input(self, value: mg.Tensor) -> mg.Tensor:
         # Seed 004: the error is "blocked" at the memory / context unit.
@@ -74,6 +78,7 @@ class JordanNet(_SimpleRecurrentNet):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, memory_decay: float = 0.0,
                  nonlinearity: str = "tanh", blocked: bool = False, rng: RngLike = None) -> None:
+        check_range("JordanNet", "memory_decay", memory_decay, 0.0, 1.0)
         super().__init__(input_size, hidden_size, output_size, output_size, nonlinearity, blocked, rng)
         self.memory_decay = memory_decay
 

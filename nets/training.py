@@ -20,7 +20,7 @@ import numpy as np
 
 import minigrad as mg
 
-from ._checks import check_count
+from ._checks import check_callable, check_count
 from .cells import as_input
 from .recurrent import RecurrentNet
 
@@ -82,6 +82,9 @@ def truncated_bptt(net: RecurrentNet, x: Any, targets: Any,
     entered the previous window, with the current parameters.
     """
     # Checked here, at the call, not when the first window is asked for.
+    if not (callable(net) and hasattr(net, "bidirectional") and hasattr(net, "batch_first")):
+        raise TypeError(f"truncated_bptt: net must be an RNN, LSTM or GRU (or act like one: net(x, hx) -> "
+                        f"(output, state), with .bidirectional and .batch_first), got {type(net).__name__}")
     if net.bidirectional:
         raise ValueError("truncated_bptt: a bidirectional net needs the whole sequence; truncation "
                          "runs forward in time only")
@@ -96,10 +99,15 @@ def truncated_bptt(net: RecurrentNet, x: Any, targets: Any,
         raise mg.ShapeError(f"truncated_bptt: the input sequence is empty (x has shape {x.shape})")
     windows = truncation_windows(steps, k1, k2)
     # A short target would be sliced to fewer steps than the window and broadcast silently.
-    target_shape = targets.shape if isinstance(targets, mg.Tensor) else np.shape(targets)
+    try:
+        target_shape = targets.shape if isinstance(targets, mg.Tensor) else np.shape(targets)
+    except ValueError:      # numpy: ragged nested lists have no shape
+        raise ValueError("truncated_bptt: targets must be a rectangular array (nested lists of equal "
+                         "lengths)") from None
     if len(target_shape) <= time_axis or target_shape[time_axis] != steps:
         raise mg.ShapeError(f"truncated_bptt: targets of shape {target_shape} do not have the {steps} steps "
                             f"of x (shape {x.shape}) along axis {time_axis}")
+    check_callable("truncated_bptt", "loss_fn", loss_fn)
     return _run_windows(net, x, targets, loss_fn, hx, windows, time_axis)
 
 

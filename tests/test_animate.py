@@ -145,9 +145,9 @@ def test_a_leaf_and_a_bad_view_are_refused_by_name():
         mg.animate_backward(mg.Tensor([1.0], requires_grad=True))
     loss = run_forward("rnn", 2, 2, 2, 1, "last", seed=0)
     loss.backward(keep_contributions="all")
-    with pytest.raises(ValueError, match=r"animate_backward: view must be one of \('op', 'cell'\), got 'cells'"):
+    with pytest.raises(ValueError, match=r"animate_backward: view must be one of 'op', 'cell', got 'cells'"):
         mg.animate_backward(loss, view="cells")
-    with pytest.raises(ValueError, match="first_last must be a positive number of steps, got 0"):
+    with pytest.raises(ValueError, match="animate_backward: first_last must be an integer >= 1, got 0"):
         mg.animate_backward(loss, first_last=0)
 
 

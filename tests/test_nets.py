@@ -311,7 +311,10 @@ def test_cells_match_one_step_of_the_sequence_nets() -> None:
 @pytest.mark.parametrize("call, error, message", [
     (lambda: nets.RNN(3, 4)(np.ones((2, 3, 5))), mg.ShapeError, r"RNN: input has 5 features .* input_size is 3"),
     (lambda: nets.RNN(3, 4)(np.ones(3)), mg.ShapeError, r"RNN: input must be \(T, B, D\).*got shape \(3,\)"),
-    (lambda: nets.LSTM(3, 4)(np.ones((2, 1, 3)), np.zeros((1, 1, 4))), ValueError, "LSTM: hx must be h0 and c0"),
+    (lambda: nets.LSTM(3, 4)(np.ones((2, 1, 3)), np.zeros((1, 1, 4))), TypeError,
+     r"LSTM: hx must be a tuple \(h0, c0\), got ndarray"),
+    (lambda: nets.LSTM(3, 4)(np.ones((2, 1, 3)), (np.zeros((1, 1, 4)),)), ValueError,
+     "LSTM: hx must be h0 and c0, got 1 tensors"),
     (lambda: nets.GRU(3, 4, num_layers=2)(np.ones((2, 5, 3)), np.zeros((1, 5, 4))), mg.ShapeError,
      r"GRU: h0 has shape \(1, 5, 4\), expected \(2, 5, 4\)"),
     (lambda: nets.RNN(3, 4, nonlinearity="sigmoid"), ValueError, "nonlinearity must be 'tanh' or 'relu'"),

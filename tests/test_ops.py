@@ -184,6 +184,242 @@ def softmax_np(x, axis):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+# ------------------------------------------- drawers for the numpy-named ops (ops_*.py)
+def off_grid(values):
+    """Each value moved to k/4 + 1/8: at least 1/8 from every integer and every quarter, where floor,
+    ceil, sign, abs, clip(-1, 1) and mod have their jumps and kinks (finite differences must not cross one)."""
+    return np.floor(values * 4) / 4 + 0.125
+
+
+def one_off_grid(data):
+    [x], _ = one()(data)
+    return [off_grid(x)], {}
+
+
+def apart(data):
+    """Two broadcastable operands never equal (a at k + 1/4, b at m + 3/4): maximum and minimum have no tie."""
+    [a, b], _ = pair()(data)
+    return [np.floor(a) + 0.25, np.floor(b) + 0.75], {}
+
+
+def divisible(data):
+    """a and b with a / b at least 0.1 from an integer, where mod and floor_divide jump."""
+    shape_a, shape_b = data.draw(mst.broadcastable_shapes())
+    b = data.draw(mst.arrays(shape_b, 0.5, 3.0)) * data.draw(st.sampled_from([1.0, -1.0]))
+    whole = data.draw(mst.arrays(shape_a, -3.0, 3.0)).round()
+    fraction = data.draw(mst.arrays(shape_a, 0.1, 0.9))
+    return [(whole + fraction) * b, b], {}
+
+
+def clipped(data):
+    [x], _ = one_off_grid(data)
+    a_min, a_max = data.draw(st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None), (1.5, 1.5)]))
+    return [x], {"a_min": a_min, "a_max": a_max}
+
+
+def chosen(data):
+    """A boolean condition and two operands, all three broadcasting together."""
+    shape_c, shape_x, shape_y = data.draw(mst.broadcastable_shapes(num_shapes=3))
+    condition = data.draw(hnp.arrays(np.bool_, shape_c))
+    return [data.draw(mst.arrays(shape_x)), data.draw(mst.arrays(shape_y))], {"condition": condition}
+
+
+def with_ddof(separated=False):
+    def draw(data):
+        [x], options = reduction(separated)(data)
+        axes = range(x.ndim) if options["axis"] is None else options["axis"]
+        count = int(np.prod([x.shape[ax] for ax in axes]))
+        return [x], {**options, "ddof": data.draw(st.integers(0, count - 1))}
+    return draw
+
+
+EINSUM_CASES = ["ij,jk->ik", "ii->i", "ii", "ij->", "i,i", "i,j->ij", "ij->ji", "ij", "...ij,...jk->...ik",
+                "ijk,lji,lli->lki", "bij,bjk->bik", "iij->ij", "ij,j"]
+
+
+def einsum_operands(data):
+    subscripts = data.draw(st.sampled_from(EINSUM_CASES))
+    sizes = {letter: data.draw(st.integers(1, 3)) for letter in "ijklb"}
+    batch = data.draw(mst.shapes(max_dims=2, max_side=2))
+    arrays = []
+    for spec in subscripts.split("->")[0].split(","):
+        shape = (batch if "..." in spec else ()) + tuple(sizes[c] for c in spec.replace("...", ""))
+        arrays.append(data.draw(mst.arrays(shape)))
+    return arrays, {"subscripts": subscripts}
+
+
+def dot_operands(data):
+    """numpy's dot: any a (..., n) with b (n,) or (..., n, p), or a 0-d operand."""
+    n = data.draw(st.integers(1, 3))
+    shape_a = data.draw(mst.shapes(max_dims=2, max_side=3)) + (n,)
+    kind = data.draw(st.sampled_from(["vector", "stack", "scalar"]))
+    if kind == "vector":
+        shape_b = (n,)
+    elif kind == "stack":
+        shape_b = data.draw(mst.shapes(max_dims=1, max_side=3)) + (n, data.draw(st.integers(1, 3)))
+    else:
+        shape_a, shape_b = data.draw(st.sampled_from([((), shape_a), (shape_a, ())]))
+    return [data.draw(mst.arrays(shape_a)), data.draw(mst.arrays(shape_b))], {}
+
+
+def inner_operands(data):
+    n = data.draw(st.integers(1, 3))
+    return [data.draw(mst.arrays(data.draw(mst.shapes(max_dims=2, max_side=3)) + (n,))) for _ in range(2)], {}
+
+
+def any_two(data):
+    return [data.draw(mst.arrays(data.draw(mst.shapes(max_dims=2, max_side=3)))) for _ in range(2)], {}
+
+
+def tensordot_operands(data):
+    paired = data.draw(st.integers(0, 2))
+    shared = data.draw(mst.shapes(min_dims=paired, max_dims=paired, max_side=3))
+    a = data.draw(mst.arrays(data.draw(mst.shapes(max_dims=2, max_side=3)) + shared))
+    b = data.draw(mst.arrays(shared + data.draw(mst.shapes(max_dims=2, max_side=3))))
+    if data.draw(st.booleans()):
+        return [a, b], {"axes": paired}
+    first = list(range(a.ndim - paired, a.ndim))
+    return [a, b], {"axes": (first, list(range(paired)))}
+
+
+def traced(data):
+    [x], _ = one(shape=mst.shapes(min_dims=2, max_dims=3))(data)
+    axis1, axis2 = data.draw(st.permutations(range(x.ndim)))[:2]
+    return [x], {"offset": data.draw(st.integers(-2, 2)), "axis1": axis1, "axis2": axis2}
+
+
+def diagonal_source(data):
+    [x], _ = one(shape=mst.shapes(min_dims=1, max_dims=2))(data)
+    return [x], {"k": data.draw(st.integers(-2, 2))}
+
+
+def triangle(data):
+    [x], _ = one(shape=mst.shapes(min_dims=2, max_dims=3))(data)
+    return [x], {"k": data.draw(st.integers(-2, 2))}
+
+
+def squeezable(data):
+    [x], _ = one(shape=mst.shapes(max_side=2))(data)
+    ones = [ax for ax, size in enumerate(x.shape) if size == 1]
+    return [x], {"axis": data.draw(st.sampled_from([None] + ones + [tuple(ones)]))}
+
+
+def expandable(data):
+    [x], _ = one(shape=mst.shapes(max_dims=2))(data)
+    count = data.draw(st.integers(1, 2))
+    positions = data.draw(st.permutations(range(x.ndim + count)))[:count]
+    return [x], {"axis": tuple(positions) if data.draw(st.booleans()) or count > 1 else positions[0]}
+
+
+def two_axes(data):
+    [x], _ = one(shape=mst.shapes(min_dims=1))(data)
+    return [x], {"axis1": data.draw(mst.axes(x.ndim, False)), "axis2": data.draw(mst.axes(x.ndim, False))}
+
+
+def moved(data):
+    [x], _ = one(shape=mst.shapes(min_dims=1))(data)
+    count = data.draw(st.integers(1, x.ndim))
+    return [x], {"source": data.draw(st.permutations(range(x.ndim)))[:count],
+                 "destination": data.draw(st.permutations(range(x.ndim)))[:count]}
+
+
+def rolled(data):
+    [x], _ = one()(data)
+    axis = data.draw(mst.axes(x.ndim))
+    return [x], {"shift": data.draw(st.integers(-5, 5)), "axis": axis}
+
+
+def repeated(data):
+    [x], _ = one(shape=mst.shapes(min_dims=0))(data)
+    axis = data.draw(mst.axes(x.ndim))
+    length = x.size if axis is None else x.shape[axis]
+    repeats = data.draw(st.integers(0, 3) | st.lists(st.integers(0, 3), min_size=length, max_size=length))
+    return [x], {"repeats": repeats, "axis": axis}
+
+
+def tiled(data):
+    [x], _ = one(shape=mst.shapes(max_dims=2))(data)
+    return [x], {"reps": tuple(data.draw(st.lists(st.integers(1, 3), min_size=0, max_size=3)))}
+
+
+def sectioned(equal: bool):
+    def draw(data):
+        [x], _ = one(shape=mst.shapes(min_dims=1))(data)
+        axis = data.draw(mst.axes(x.ndim, False))
+        length = x.shape[axis]
+        if data.draw(st.booleans()):
+            sections = data.draw(st.sampled_from([k for k in range(1, length + 1) if length % k == 0]) if equal
+                                 else st.integers(1, length + 2))
+        else:
+            sections = sorted(data.draw(st.lists(st.integers(0, length + 1), max_size=3)))
+        return [x], {"sections": sections, "axis": axis}
+    return draw
+
+
+def stackable(axis_of_join):
+    """Tensors that numpy's hstack (axis_of_join 1) or vstack (0) can join: equal but for that axis."""
+    def draw(data):
+        shape = list(data.draw(mst.shapes(max_dims=3)))
+        arrays = []
+        for _ in range(data.draw(st.integers(1, 3))):
+            own = list(shape)
+            axis = 0 if len(own) <= 1 and axis_of_join == 1 else axis_of_join
+            if axis < len(own) and not (axis_of_join == 0 and len(own) == 1):    # vstack makes (n,) a row
+                own[axis] = data.draw(st.integers(1, 3))
+            arrays.append(data.draw(mst.arrays(tuple(own))))
+        return arrays, {}
+    return draw
+
+
+def padded(data):
+    [x], _ = one(shape=mst.shapes(min_dims=1, max_dims=3))(data)
+    width = data.draw(st.integers(0, 2) | st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                                                      min_size=x.ndim, max_size=x.ndim))
+    return [x], {"pad_width": width, "constant_values": data.draw(st.sampled_from([0.0, -1.5]))}
+
+
+def logsumexp_np(x, axis, keepdims):
+    top = x.max(axis=axis, keepdims=True)
+    out = np.log(np.exp(x - top).sum(axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def joined_pieces(pieces):
+    """The pieces of a split as one flat row, so one gradient check covers them all."""
+    return mg.concatenate([p.ravel() for p in pieces]) if pieces else mg.Tensor(np.zeros(0))
+
+
+def sectioned_along(axis: int):
+    """hsplit (axis 1; axis 0 for 1-d), vsplit (axis 0, 2-d and up) and dsplit (axis 2, 3-d and up)."""
+    def draw(data):
+        [x], _ = one(shape=mst.shapes(min_dims=1 if axis == 1 else axis + 1 if axis else 2))(data)
+        length = x.shape[0 if x.ndim == 1 else axis]
+        if data.draw(st.booleans()):
+            return [x], {"sections": data.draw(st.sampled_from([k for k in range(1, length + 1) if length % k == 0]))}
+        return [x], {"sections": sorted(data.draw(st.lists(st.integers(0, length + 1), max_size=3)))}
+    return draw
+
+
+def columns(data):
+    """1-d tensors of one length, or 2-d ones of one height (column_stack)."""
+    n = data.draw(st.integers(1, 3))
+    shapes = data.draw(st.lists(st.sampled_from([(n,), (n, 1), (n, 2)]), min_size=1, max_size=3))
+    return [data.draw(mst.arrays(shape)) for shape in shapes], {}
+
+
+def appendable(data):
+    """Two tensors of any shapes (append flattens them), or two that join along an axis."""
+    if data.draw(st.booleans()):
+        return [data.draw(mst.arrays(data.draw(mst.shapes()))) for _ in range(2)], {"axis": None}
+    shape = list(data.draw(mst.shapes(min_dims=1)))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    arrays = []
+    for _ in range(2):
+        shape[axis] = data.draw(st.integers(1, 3))
+        arrays.append(data.draw(mst.arrays(tuple(shape))))
+    return arrays, {"axis": axis}
+
+
 OPS = [
     Row("add", "add", pair(), lambda a, b: a + b, np.add),
     Row("sub", "sub", pair(), lambda a, b: a - b, np.subtract),
@@ -225,6 +461,102 @@ OPS = [
         lambda a, axis: np.log(softmax_np(a, axis))),
     Row("masked_fill", "masked_fill", masked, lambda a, mask, value: mg.ops.masked_fill(a, mask, value),
         lambda a, mask, value: np.where(mask, value, a)),
+    # ------------------------- the numpy-named ops of ops_elementwise, ops_reductions, ops_linalg, ops_shape
+    Row("sin", "sin", one(), mg.sin, np.sin),
+    Row("cos", "cos", one(), mg.cos, np.cos),
+    Row("tan", "tan", one(-1.2, 1.2), mg.tan, np.tan),
+    Row("arcsin", "arcsin", one(-0.9, 0.9), mg.arcsin, np.arcsin),
+    Row("arccos", "arccos", one(-0.9, 0.9), mg.arccos, np.arccos),
+    Row("arctan", "arctan", one(), mg.arctan, np.arctan),
+    # b > 0: away from the branch cut on the negative b axis, where arctan2 jumps by 2π
+    Row("arctan2", "arctan2", pair(low_b=0.5, high_b=3.0), mg.arctan2, np.arctan2),
+    Row("sinh", "sinh", one(), mg.sinh, np.sinh),
+    Row("cosh", "cosh", one(), mg.cosh, np.cosh),
+    Row("arcsinh", "arcsinh", one(), mg.arcsinh, np.arcsinh),
+    Row("arccosh", "arccosh", one(1.1, 4.0), mg.arccosh, np.arccosh),
+    Row("arctanh", "arctanh", one(-0.9, 0.9), mg.arctanh, np.arctanh),
+    Row("abs", "abs", one_off_grid, mg.abs, np.abs),
+    Row("abs_builtin", "abs", one_off_grid, lambda a: abs(a), np.abs),
+    Row("absolute", "absolute", one_off_grid, mg.absolute, np.absolute),
+    Row("sqrt", "sqrt", one(0.1, 5.0), mg.sqrt, np.sqrt),
+    Row("square", "square", one(), mg.square, np.square),
+    Row("sign", "sign", one_off_grid, mg.sign, np.sign),
+    Row("floor", "floor", one_off_grid, mg.floor, np.floor),
+    Row("ceil", "ceil", one_off_grid, mg.ceil, np.ceil),
+    Row("log1p", "log1p", one(-0.9, 3.0), mg.log1p, np.log1p),
+    Row("expm1", "expm1", one(), mg.expm1, np.expm1),
+    Row("log2", "log2", one(0.1, 5.0), mg.log2, np.log2),
+    Row("log10", "log10", one(0.1, 5.0), mg.log10, np.log10),
+    Row("exp2", "exp2", one(), mg.exp2, np.exp2),
+    Row("reciprocal", "reciprocal", one(min_gap=0.5), mg.reciprocal, np.reciprocal),
+    Row("clip", "clip", clipped, lambda a, a_min, a_max: a.clip(a_min, a_max), np.clip),
+    Row("maximum", "maximum", apart, mg.maximum, np.maximum),
+    Row("minimum", "minimum", apart, mg.minimum, np.minimum),
+    Row("where", "where", chosen, lambda x, y, condition: mg.where(condition, x, y),
+        lambda x, y, condition: np.where(condition, x, y)),
+    Row("logaddexp", "logaddexp", pair(), mg.logaddexp, np.logaddexp),
+    Row("hypot", "hypot", pair(min_gap_b=0.5), mg.hypot, np.hypot),
+    Row("mod", "mod", divisible, lambda a, b: a % b, np.mod),
+    Row("rmod_number", "mod", one(min_gap=0.5), lambda a: 2.3 % mg.abs(a), lambda a: 2.3 % np.abs(a)),
+    Row("floor_divide", "floor_divide", divisible, lambda a, b: a // b, np.floor_divide),
+    Row("rfloordiv_number", "floor_divide", one(min_gap=0.5), lambda a: 2.3 // a, lambda a: 2.3 // a),
+    Row("min", "min", reduction(separated=True), lambda a, axis, keepdims: a.min(axis, keepdims), np.min),
+    Row("prod", "prod", reduction(), lambda a, axis, keepdims: a.prod(axis, keepdims), np.prod),
+    Row("var", "var", with_ddof(), lambda a, axis, keepdims, ddof: a.var(axis, ddof, keepdims),
+        lambda a, axis, keepdims, ddof: np.var(a, axis=axis, keepdims=keepdims, ddof=ddof)),
+    Row("std", "std", with_ddof(separated=True), lambda a, axis, keepdims, ddof: a.std(axis, ddof, keepdims),
+        lambda a, axis, keepdims, ddof: np.std(a, axis=axis, keepdims=keepdims, ddof=ddof)),
+    Row("cumsum", "cumsum", single_axis(), lambda a, axis: a.cumsum(axis), lambda a, axis: np.cumsum(a, axis)),
+    Row("logsumexp", "logsumexp", reduction(), mg.logsumexp, logsumexp_np),
+    Row("einsum", "einsum", einsum_operands, lambda *ts, subscripts: mg.einsum(subscripts, *ts),
+        lambda *arrays, subscripts: np.einsum(subscripts, *arrays)),
+    Row("dot", "dot", dot_operands, mg.dot, np.dot),
+    Row("dot_method", "dot", dot_operands, lambda a, b: a.dot(b), np.dot),
+    Row("inner", "inner", inner_operands, mg.inner, np.inner),
+    Row("outer", "outer", any_two, mg.outer, np.outer),
+    Row("tensordot", "tensordot", tensordot_operands, mg.tensordot, np.tensordot),
+    Row("trace", "trace", traced, lambda a, **o: a.trace(**o), lambda a, **o: np.trace(a, **o)),
+    Row("diag", "diag", diagonal_source, mg.diag, np.diag),
+    Row("tril", "tril", triangle, mg.tril, np.tril),
+    Row("triu", "triu", triangle, mg.triu, np.triu),
+    Row("ravel", "ravel", one(), mg.ravel, np.ravel),
+    Row("flatten", "flatten", one(), lambda a: a.flatten(), lambda a: a.flatten()),
+    Row("squeeze", "squeeze", squeezable, lambda a, axis: a.squeeze(axis), np.squeeze),
+    Row("expand_dims", "expand_dims", expandable, mg.expand_dims, np.expand_dims),
+    Row("swapaxes", "swapaxes", two_axes, lambda a, **o: a.swapaxes(**o), np.swapaxes),
+    Row("moveaxis", "moveaxis", moved, mg.moveaxis, np.moveaxis),
+    Row("roll", "roll", rolled, mg.roll, np.roll),
+    Row("repeat", "repeat", repeated, lambda a, repeats, axis: a.repeat(repeats, axis), np.repeat),
+    Row("tile", "tile", tiled, mg.tile, np.tile),
+    Row("split", "split", sectioned(equal=True), lambda a, sections, axis: joined_pieces(mg.split(a, sections, axis)),
+        lambda a, sections, axis: np.concatenate([p.ravel() for p in np.split(a, sections, axis)])),
+    Row("array_split", "array_split", sectioned(equal=False),
+        lambda a, sections, axis: joined_pieces(mg.array_split(a, sections, axis)),
+        lambda a, sections, axis: np.concatenate([p.ravel() for p in np.array_split(a, sections, axis)])),
+    Row("hstack", "hstack", stackable(1), lambda *ts: mg.hstack(ts), lambda *arrays: np.hstack(arrays)),
+    Row("vstack", "vstack", stackable(0), lambda *ts: mg.vstack(ts), lambda *arrays: np.vstack(arrays)),
+    Row("pad", "pad", padded, mg.pad, np.pad),
+    Row("astype", "astype", one(), lambda a: a.astype(np.float64), lambda a: a.astype(np.float64)),
+    Row("deg2rad", "deg2rad", one(-200.0, 200.0), mg.deg2rad, np.deg2rad),
+    Row("radians", "radians", one(-200.0, 200.0), mg.radians, np.radians),
+    Row("rad2deg", "rad2deg", one(), mg.rad2deg, np.rad2deg),
+    Row("degrees", "degrees", one(), mg.degrees, np.degrees),
+    Row("logaddexp2", "logaddexp2", pair(), mg.logaddexp2, np.logaddexp2),
+    Row("fmax", "fmax", apart, mg.fmax, np.fmax),
+    Row("fmin", "fmin", apart, mg.fmin, np.fmin),
+    Row("atleast_1d", "atleast_1d", one(), mg.atleast_1d, np.atleast_1d),
+    Row("atleast_2d", "atleast_2d", one(), mg.atleast_2d, np.atleast_2d),
+    Row("atleast_3d", "atleast_3d", one(), mg.atleast_3d, np.atleast_3d),
+    Row("fliplr", "fliplr", one(shape=mst.shapes(min_dims=2)), mg.fliplr, np.fliplr),
+    Row("flipud", "flipud", one(shape=mst.shapes(min_dims=1)), mg.flipud, np.flipud),
+    Row("hsplit", "hsplit", sectioned_along(1), lambda a, sections: joined_pieces(mg.hsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.hsplit(a, sections)])),
+    Row("vsplit", "vsplit", sectioned_along(0), lambda a, sections: joined_pieces(mg.vsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.vsplit(a, sections)])),
+    Row("dsplit", "dsplit", sectioned_along(2), lambda a, sections: joined_pieces(mg.dsplit(a, sections)),
+        lambda a, sections: np.concatenate([p.ravel() for p in np.dsplit(a, sections)])),
+    Row("column_stack", "column_stack", columns, lambda *ts: mg.column_stack(ts), lambda *arrays: np.column_stack(arrays)),
+    Row("append", "append", appendable, lambda a, b, axis: mg.append(a, b, axis), np.append),
 ]
 
 
@@ -241,18 +573,20 @@ def test_op_forward_matches_numpy_and_gradient_matches_finite_differences(row: R
 
 
 def test_every_public_op_has_a_row() -> None:
-    """The table covers every op function defined in minigrad.ops."""
+    """The table covers every op function defined in minigrad.ops and the ops_* modules beside it."""
     import inspect
 
-    from minigrad import ops
-    public = {name for name, f in vars(ops).items()
-              if inspect.isfunction(f) and f.__module__ == ops.__name__ and not name.startswith("_")
-              and not name.endswith("_backward")}
-    public -= {"as_tensor", "unbroadcast"}   # helpers, not ops
-    public -= {"eq", "ne", "lt", "le", "gt", "ge"}   # comparisons have no gradient: tests/test_protocols.py
-    assert public - {row.op for row in OPS} == set()
-    # ... and every op has its backward right there.
-    assert all(callable(getattr(ops, name + "_backward", None)) for name in public)
+    from minigrad import ops, ops_elementwise, ops_linalg, ops_reductions, ops_shape
+    for module in (ops, ops_elementwise, ops_linalg, ops_reductions, ops_shape):
+        public = {name for name, f in vars(module).items()
+                  if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")
+                  and not name.endswith("_backward")}
+        public -= {"as_tensor", "unbroadcast"}   # helpers, not ops
+        public -= {"eq", "ne", "lt", "le", "gt", "ge"}   # comparisons have no gradient: tests/test_protocols.py
+        assert public - {row.op for row in OPS} == set(), module.__name__
+        # ... and every op has its backward right there.
+        assert all(callable(getattr(module, name + "_backward", None)) for name in public), module.__name__
+    assert public, "the ops_shape module defines ops"
 
 
 UNARY_OPS = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sum", "mean", "max", "reshape",

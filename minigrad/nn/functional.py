@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from .._checks import as_tensor_argument, check_tensor
 from ..errors import ShapeError
 from ..tensor import Tensor
 
@@ -31,7 +32,11 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or sum) of the squared differences. Shapes: input (...), target the same shape."""
-    target = ops.as_tensor(target, input)
+    check_tensor("mse_loss", "input", input)
+    if isinstance(target, (int, float)):
+        target = ops.as_tensor(target, input)       # a number takes the input's dtype
+    else:
+        target = as_tensor_argument("mse_loss", "target", target)
     if input.shape != target.shape:
         raise ShapeError(f"mse_loss: input has shape {input.shape} but target has shape {target.shape}")
     diff = input - target
@@ -39,7 +44,10 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def _class_indices(target: Any, op: str, batch: tuple[int, ...], classes: int) -> np.ndarray:
-    array = np.asarray(target.data if isinstance(target, Tensor) else target)
+    try:
+        array = np.asarray(target.data if isinstance(target, Tensor) else target)
+    except ValueError:                  # ragged nested lists
+        raise ValueError(f"{op}: target must be a rectangular array of class indices, got {target!r:.80}") from None
     if array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0):
         array = array.astype(np.intp)
     if array.dtype.kind not in "iu":
@@ -54,15 +62,21 @@ def _class_indices(target: Any, op: str, batch: tuple[int, ...], classes: int) -
 
 def nll_loss(log_probs: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of integer targets. Shapes: log_probs (N, C) or (C,), target (N,) or ()."""
+    check_tensor("nll_loss", "input", log_probs)
+    return _nll_loss(log_probs, target, reduction, "nll_loss")
+
+
+def _nll_loss(log_probs: Tensor, target: Any, reduction: str, op: str) -> Tensor:
+    """nll_loss, with errors naming ``op`` (cross_entropy calls it too)."""
     if log_probs.ndim not in (1, 2):
-        raise ShapeError(f"nll_loss: input must have shape (N, C) or (C,), got {log_probs.shape}")
+        raise ShapeError(f"{op}: input must have shape (N, C) or (C,), got {log_probs.shape}")
     classes = log_probs.shape[-1]
-    indices = _class_indices(target, "nll_loss", log_probs.shape[:-1], classes)
+    indices = _class_indices(target, op, log_probs.shape[:-1], classes)
     if log_probs.ndim == 1:
         picked = log_probs[indices]
     else:
         picked = log_probs[np.arange(log_probs.shape[0]), indices]
-    return _reduce(-picked, reduction, "nll_loss")
+    return _reduce(-picked, reduction, op)
 
 
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -70,4 +84,5 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
 
     Shapes: logits (N, C) or (C,), target (N,) or () of indices in [0, C).
     """
-    return nll_loss(ops.log_softmax(logits, axis=-1), target, reduction)
+    check_tensor("cross_entropy", "input", logits)
+    return _nll_loss(ops.log_softmax(logits, axis=-1), target, reduction, "cross_entropy")

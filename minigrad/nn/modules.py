@@ -174,7 +174,7 @@ def uniform_init(shape: tuple[int, ...], bound: float, generator: np.random.Gene
     """
     try:
         return generator.uniform(-bound, bound, size=shape)
-    except (MemoryError, ValueError) as error:      # numpy: "array is too big", "Unable to allocate"
+    except (MemoryError, ValueError, OverflowError) as error:   # numpy: "array is too big", "Unable to allocate"
         raise MemoryError(f"{who}: a parameter of shape {shape} ({math.prod(shape)} numbers) cannot be "
                           f"allocated ({error})") from None
 

@@ -35,9 +35,10 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import labels
-from .graph import (VIEWS, Options, Picture, PictureEdge, StepFinder, collect, draw_edge_line, is_parameter,
-                    write_dot)
-from .output import layout
+from .._checks import check_count, check_path
+from .graph import (Options, Picture, PictureEdge, StepFinder, check_picture_arguments, collect,
+                    draw_edge_line, is_parameter, write_dot)
+from .output import layout, write_file
 
 # Beyond this many backward steps a slider stops being something a reader can follow (and dot
 # takes long to lay the picture out): refuse, saying what to do, instead of working for minutes.
@@ -58,8 +59,9 @@ class BackwardAnimation:
 
     def save(self, filename: str = "bptt.html") -> str:
         """Write the page to ``filename`` (open it in any browser, offline); return the path."""
+        check_path("BackwardAnimation.save", "filename", filename)
         path = Path(filename)
-        path.write_text(self.html, encoding="utf-8")
+        write_file("BackwardAnimation.save", path, self.html)
         return str(path)
 
     def _repr_html_(self) -> str:
@@ -253,10 +255,8 @@ def animate_backward(root: Tensor, *, view: str = "op", first_last: Optional[int
         ValueError: backward was not run with ``keep_contributions="all"``
             (or cannot be: nothing requires grad), or the graph is over ``max_steps``.
     """
-    if view not in VIEWS:
-        raise ValueError(f"animate_backward: view must be one of {VIEWS}, got {view!r}")
-    if first_last is not None and first_last < 1:
-        raise ValueError(f"animate_backward: first_last must be a positive number of steps, got {first_last}")
+    check_picture_arguments("animate_backward", root, view, first_last, cell_name, step_pattern, small, title)
+    check_count("animate_backward", "max_steps", max_steps, 1)
     tensors = collect(root)
     steps = recorded_sweep(root, tensors, max_steps)
     options = Options(view, values=False, grads=False, contributions=False, flow=False, first_last=first_last,

@@ -37,6 +37,7 @@ from typing import Optional
 
 import numpy as np
 
+from .._checks import check_choice, check_count, check_flags, check_str, check_tensor
 from ..tensor import Tensor, topological_order
 from . import labels
 from .output import Drawing
@@ -315,13 +316,31 @@ def draw(root: Tensor, *, view: str = "op", values: bool = False, grads: bool = 
         A ``Drawing``: ``.source`` (DOT), ``.pipe(format="svg")``,
         ``.render("name", format="png")``, and inline display in Jupyter.
     """
-    if view not in VIEWS:
-        raise ValueError(f"draw: view must be one of {VIEWS}, got {view!r}")
-    if first_last is not None and first_last < 1:
-        raise ValueError(f"draw: first_last must be a positive number of steps, got {first_last}")
+    check_picture_arguments("draw", root, view, first_last, cell_name, step_pattern, small, title)
+    check_flags("draw", values=values, grads=grads, contributions=contributions, flow=flow)
     options = Options(view, values, grads, contributions, flow, first_last, cell_name, small)
     picture = Picture(root, options, StepFinder(step_pattern))
     return Drawing(write_dot(picture, title))
+
+
+def check_picture_arguments(who: str, root: Tensor, view: str, first_last: Optional[int], cell_name: str,
+                            step_pattern: str, small: int, title: Optional[str]) -> None:
+    """The arguments ``draw`` and ``animate_backward`` share, refused by name before any drawing."""
+    check_tensor(who, "root", root)
+    check_choice(who, "view", view, VIEWS)
+    if first_last is not None:
+        check_count(who, "first_last", first_last, 1)
+    check_str(who, "cell_name", cell_name)
+    check_str(who, "step_pattern", step_pattern)
+    try:
+        groups = re.compile(step_pattern).groups
+    except re.error as error:
+        raise ValueError(f"{who}: step_pattern {step_pattern!r} is not a regular expression ({error})") from None
+    if groups < 1:
+        raise ValueError(f"{who}: step_pattern must have a group that captures the time index, "
+                         f"as r't=(\\d+)' does, got {step_pattern!r}")
+    check_count(who, "small", small, 0)
+    check_str(who, "title", title, optional=True)
 
 
 # ======================================================================= gradients along edges

@@ -28,6 +28,8 @@ import sysconfig
 from pathlib import Path
 from typing import Optional
 
+from .._checks import check_path
+
 HOW_TO_GET_A_RENDERER = (
     "To render DOT to an image, minigrad needs either Graphviz's 'dot' program on PATH "
     "(apt install graphviz / brew install graphviz / conda install graphviz / https://graphviz.org/download/) "
@@ -164,6 +166,17 @@ def _jpeg_size(jpeg: bytes) -> tuple[int, int, int]:
 
 
 # ----------------------------------------------------------------- the Digraph-like object
+def write_file(who: str, path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path``; an error names ``who`` and the path (not only the OS's words)."""
+    try:
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+    except OSError as error:
+        raise type(error)(f"{who}: cannot write {str(path)!r} ({error.strerror or error})") from None
+
+
 class Drawing:
     """DOT source with the rendering interface of ``graphviz.Digraph``.
 
@@ -196,6 +209,9 @@ class Drawing:
         source file afterwards. ``view`` is accepted for compatibility and
         ignored (open the file yourself).
         """
+        for name, value in (("filename", filename), ("directory", directory), ("outfile", outfile)):
+            if value is not None:
+                check_path("Drawing.render", name, value)
         if outfile is not None:
             picture = Path(outfile)
             format = format or picture.suffix.lstrip(".") or self.format
@@ -206,17 +222,23 @@ class Drawing:
             picture = Path(f"{source_path}.{format}")
         if directory is not None:
             source_path, picture = Path(directory) / source_path, Path(directory) / picture
-        source_path.parent.mkdir(parents=True, exist_ok=True)
-        source_path.write_text(self.source, encoding="utf-8")
-        picture.write_bytes(self.pipe(format))
+        try:
+            source_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise type(error)(f"Drawing.render: cannot create the folder {str(source_path.parent)!r} "
+                              f"({error.strerror or error})") from None
+        write_file("Drawing.render", source_path, self.source)
+        write_file("Drawing.render", picture, self.pipe(format))
         if cleanup:
             source_path.unlink()
         return str(picture)
 
     def save(self, filename: Optional[str] = None) -> str:
         """Write only the DOT source (to ``filename`` or ``self.filename``); return its path."""
+        if filename is not None:
+            check_path("Drawing.save", "filename", filename)
         path = Path(filename or self.filename)
-        path.write_text(self.source, encoding="utf-8")
+        write_file("Drawing.save", path, self.source)
         return str(path)
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:

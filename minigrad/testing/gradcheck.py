@@ -16,8 +16,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .._checks import check_callable, check_count, check_range, check_tensor_list
 from .._state import no_grad
-from ..tensor import Tensor
+from ..errors import ShapeError
+from ..tensor import Tensor, _as_float_array
 
 
 class GradcheckError(AssertionError):
@@ -36,6 +38,18 @@ def numerical_vjp(fn: Callable[..., Tensor], inputs: Sequence[Tensor], upstream:
     ``fn`` is always called with all of ``inputs``; the tensors in ``wrt`` are
     perturbed in place one element at a time and restored afterwards.
     """
+    check_callable("numerical_vjp", "fn", fn)
+    inputs = check_tensor_list("numerical_vjp", "inputs", inputs)
+    wrt = None if wrt is None else check_tensor_list("numerical_vjp", "wrt", wrt)
+    check_range("numerical_vjp", "eps", eps, 0.0, np.inf, low_open=True)
+    with no_grad():
+        output = fn(*inputs)
+    if not isinstance(output, Tensor):
+        raise TypeError(f"numerical_vjp: fn must return a Tensor, got {type(output).__name__}")
+    upstream = _as_float_array(upstream, np.float64, what="numerical_vjp: upstream")
+    if upstream.shape != output.shape:
+        raise ShapeError(f"numerical_vjp: upstream has shape {upstream.shape} but fn's output has shape "
+                         f"{output.shape}")
     estimates = []
     for tensor in inputs if wrt is None else wrt:
         estimate = np.zeros(tensor.shape, dtype=np.float64)
@@ -69,10 +83,13 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor], eps: float = 
     Returns True, or raises ``GradcheckError`` naming the input, its worst
     element, and both values.
     """
-    inputs = list(inputs)
+    check_callable("gradcheck", "fn", fn)
+    inputs = check_tensor_list("gradcheck", "inputs", inputs)
+    check_range("gradcheck", "eps", eps, 0.0, np.inf, low_open=True)
+    check_range("gradcheck", "atol", atol, 0.0, np.inf)
+    check_range("gradcheck", "rtol", rtol, 0.0, np.inf)
+    check_count("gradcheck", "seed", seed, 0)
     for position, tensor in enumerate(inputs):
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"gradcheck: input {position} must be a Tensor, got {type(tensor).__name__}")
         if tensor.requires_grad and tensor.dtype != np.float64:
             warnings.warn(f"gradcheck: input {position} is {tensor.dtype}; finite differences need float64 "
                           f"to be accurate, expect spurious failures", stacklevel=2)
