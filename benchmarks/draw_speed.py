@@ -13,7 +13,7 @@ import numpy as np
 
 import minigrad as mg
 import nets
-from benchmarks.report import machine_line, write_section
+from benchmarks.report import engine_revision, machine_line, write_section
 
 STEPS = 200
 REPEATS = 5
@@ -61,7 +61,7 @@ def main() -> None:
         "",
         "Rerun: `python -m benchmarks.draw_speed` from the repo root (a few seconds).",
         "",
-        machine_line(),
+        f"Engine at {engine_revision()}. " + machine_line(),
         "",
         f"`minigrad.draw` on the loss of a one-layer LSTM (input 4, hidden 8, batch 1) unrolled over "
         f"{STEPS} steps ({tensors} tensors in the graph): time to produce the DOT source, "

@@ -53,7 +53,7 @@ import time
 
 import numpy as np
 
-from benchmarks.report import machine_line, write_section
+from benchmarks.report import engine_revision, machine_line, write_section
 from nets.datasets import mackey_glass
 from nets.esn import DEFAULT_CHUNK_SIZE, ESN, _add_gram, nrmse
 
@@ -282,8 +282,11 @@ def report(args, version, size_rows, target, gram, scores, loads) -> str:
     if coretype:
         title = (f"## Echo state network fit, OpenBLAS kernels forced to {coretype} "
                  f"(`OPENBLAS_CORETYPE={coretype} python -m benchmarks.esn_fit`)")
+    command = " ".join(["python -m benchmarks.esn_fit"] + sys.argv[1:])
     lines = [
         title,
+        "",
+        f"Rerun: `{command}` from the repo root. Engine at {engine_revision()}.",
         "",
         machine_line(),
         f"reservoirpy: {version if has_rpy else 'not installed (comparison skipped)'}. "

@@ -30,7 +30,6 @@ os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
 
-import subprocess  # noqa: E402
 import time      # noqa: E402
 import timeit    # noqa: E402
 
@@ -43,7 +42,7 @@ from typing import Callable, NamedTuple  # noqa: E402
 import numpy as np  # noqa: E402
 
 import minigrad as mg  # noqa: E402
-from benchmarks.report import machine_line, write_section  # noqa: E402
+from benchmarks.report import engine_revision, machine_line, write_section  # noqa: E402
 from minigrad._memory import KEPT  # noqa: E402
 from minigrad.ops import _logistic, linear  # noqa: E402
 
@@ -229,19 +228,6 @@ def measure() -> list[tuple]:
                 best[k] = min(best[k], seconds_per_call(fn))
     return [(case, *best, page_faults_per_call(case.numpy_fwd_bwd), page_faults_per_call(case.minigrad_fwd_bwd))
             for case, best in zip(all_cases, times)]
-
-
-def engine_revision() -> str:
-    """The commit the figures come from, flagged if minigrad/ has uncommitted changes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "minigrad"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "an unknown commit"
-    return f"commit {commit}" + (" with uncommitted changes to minigrad/" if dirty else "")
 
 
 def markdown(rows, elapsed: float, load: float) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,19 @@ def blas_kernels() -> str:
     found = {info.get("architecture") for info in threadpoolctl.threadpool_info()
              if info.get("internal_api") == "openblas" and info.get("architecture")}
     return f"; OpenBLAS reports its {', '.join(sorted(found))} kernels (threadpoolctl)" if found else ""
+
+
+def engine_revision() -> str:
+    """The commit the figures come from, flagged if minigrad/ has uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "minigrad"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    return f"commit {commit}" + (" with uncommitted changes to minigrad/" if dirty else "")
 
 
 def write_section(name: str, markdown: str) -> None:

@@ -66,17 +66,31 @@ def as_tensor(value: Any, like: Optional[Tensor] = None) -> Tensor:
     return Tensor(value)
 
 
-def _operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors (a number takes the other operand's dtype)."""
+def _operands(op: str, a: Any, b: Any, share_arrays: bool = False) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (a number takes the other operand's dtype).
+
+    ``share_arrays``: wrap a float numpy operand without copying it, for the ops whose
+    backward reads only their operands' shapes (add, sub): a later write into that
+    array cannot change a gradient, and ``output - target`` costs no copy of the target.
+    """
     if isinstance(a, Tensor) and isinstance(b, Tensor):     # the common case, checked first
         return a, b
     if not isinstance(a, Tensor):
         _require_tensor(op, b)      # at least one operand must be a Tensor
     like = a if isinstance(a, Tensor) else b
     try:
+        if share_arrays:
+            return _shared(a, like), _shared(b, like)
         return as_tensor(a, like), as_tensor(b, like)
     except (TypeError, ValueError) as error:    # ragged, strings, None: Tensor() says what is wrong
         raise type(error)(f"{op}: an operand is not an array of numbers ({error})") from None
+
+
+def _shared(value: Any, like: Tensor) -> Tensor:
+    """``as_tensor(value, like)``, but a float64/float32 numpy array is wrapped as it is, not copied."""
+    if type(value) is np.ndarray and value.dtype in (np.float64, np.float32):
+        return Tensor._leaf(value)
+    return as_tensor(value, like)
 
 
 def _require_tensor(op: str, a: Any) -> None:
@@ -177,7 +191,7 @@ def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdi
 # ------------------------------------------------------------ elementwise
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands("add", a, b)
+    a, b = _operands("add", a, b, share_arrays=True)
     return make_result(_elementwise("add", np.add, a, b), (a, b), "add", add_backward)
 
 
@@ -189,7 +203,7 @@ def add_backward(g: np.ndarray, out: Tensor) -> Grads:
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b, broadcasting. Shapes: a (...), b (...) -> broadcast(a, b)."""
-    a, b = _operands("sub", a, b)
+    a, b = _operands("sub", a, b, share_arrays=True)
     return make_result(_elementwise("sub", np.subtract, a, b), (a, b), "sub", sub_backward)
 
 
@@ -207,6 +221,11 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def mul_backward(g: np.ndarray, out: Tensor) -> Grads:
     a, b = out.parents                              # d(ab)/da = b, d(ab)/db = a
+    if a is b and a.requires_grad:
+        # a * a (a squared error): both uses get the same g a; one product, sent twice,
+        # and backward adds the two (x + x is exactly 2x).
+        half = unbroadcast(g * a._data, a._data.shape)
+        return half, half
     return (unbroadcast(g * b._data, a._data.shape) if a.requires_grad else None,
             unbroadcast(g * a._data, b._data.shape) if b.requires_grad else None)
 

@@ -101,13 +101,14 @@ class Tensor:
     """
 
     # _data: the array itself, which the ops read (``data`` is the user's counted view of it);
-    # _built_at / _written_at: write_clock when the op made it / at its last write through ``data``
-    # (unset until needed: read with getattr); _base: the tensor whose array a detach() shares;
+    # _built_at: write_clock when the op made it; _writes: its ``_Writes`` record, made at its
+    # first write or by detach() (unset until then: read with getattr). One slot, not two, for
+    # what few tensors need: every slot costs each tensor of an unrolled graph 8 bytes.
     # _grad_of: set only on tensors a backward with create_graph=True recorded, the tensor
     # whose gradient they compute (the renderer draws such a graph as a backward pass).
     __slots__ = ("_data", "grad", "requires_grad", "op", "parents", "_backward", "saved",
-                 "name", "scope", "contributions", "_retain_grad", "_built_at", "_written_at",
-                 "_base", "_grad_of", "__weakref__")
+                 "name", "scope", "contributions", "_retain_grad", "_built_at", "_writes",
+                 "_grad_of", "__weakref__")
 
     # numpy functions called on a Tensor (np.exp(t), np.sum(t), ndarray + t) run minigrad's op
     # of the same name, recorded and differentiable, or are refused by name: interop.py.
@@ -265,7 +266,7 @@ class Tensor:
         Elman/Jordan context units of seed 004 are detached copies.
         """
         out = Tensor._leaf(self._data)
-        out._base = self        # the same memory: a write through out.data changes self too
+        out._writes = _Writes(base=self)    # the same memory: a write through out.data changes self too
         return out
 
     def retain_grad(self) -> Tensor:
@@ -735,18 +736,33 @@ class DataView(np.ndarray):
 _WRITES_FIRST_ARGUMENT = {np.copyto, np.place, np.put, np.putmask, np.put_along_axis, np.fill_diagonal}
 
 
-def _mark_written(tensor: Tensor) -> None:
+class _Writes:
+    """A tensor's record of writes: ``at``, the write_clock of its last write through ``data``;
+    ``base``, the tensor it was detached from (the same memory, so a write stamps that one too)."""
+
+    __slots__ = ("at", "base")
+
+    def __init__(self, base: Optional[Tensor] = None) -> None:
+        self.at = 0
+        self.base = base
+
+
+def _mark_written(tensor: Optional[Tensor]) -> None:
     """Stamp ``tensor`` (and the tensor it was detached from, which shares its memory) as written now."""
     state.write_clock += 1
     while tensor is not None:
-        tensor._written_at = state.write_clock
-        tensor = getattr(tensor, "_base", None)
+        writes = getattr(tensor, "_writes", None)
+        if writes is None:
+            writes = tensor._writes = _Writes()
+        writes.at = state.write_clock
+        tensor = writes.base
 
 
 def _check_unmodified(node: Tensor) -> None:
     """Refuse to run ``node``'s backward if its output or an input was written after the op ran."""
     for position, tensor in enumerate((node,) + node.parents):
-        if getattr(tensor, "_written_at", 0) > node._built_at:
+        writes = getattr(tensor, "_writes", None)
+        if writes is not None and writes.at > node._built_at:
             what = f"'{tensor.name}'" if tensor.name else f"of shape {tensor.shape}"
             role = "its output" if position == 0 else f"input {position - 1}"
             where = f" in scope '{node.scope}'" if node.scope else ""
