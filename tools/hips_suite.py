@@ -13,8 +13,8 @@ this script runs them unchanged with those three names replaced:
 - ``grad(f, argnum)``: minigrad's reverse mode (a Tensor with requires_grad, ``backward``);
 - ``check_grads(f, argnum)``: autograd's own check, <u, vjp(v)> against central
   differences of <v, f> along u with random u and v, and autograd's tolerances.
-  Only first order for now: autograd checks second order as well by default, which
-  needs minigrad to differentiate its own backward pass (issue 17, create_graph).
+  At order 2 (autograd's default) the VJP, as a function of (x, v), is checked the
+  same way, which uses minigrad's ``create_graph=True``; ``--order 1`` checks first order only.
 
 A test is *not applicable* when it reaches something minigrad does not have:
 complex numbers, a numpy function with no minigrad op, a keyword the op does not
