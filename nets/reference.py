@@ -24,7 +24,7 @@ Reading order:
    recurrent learning (seed 000, "Other learning algorithms for RNNs").
 6. ``rnn_truncated_bptt`` / ``lstm_truncated_bptt``: truncated BPTT (seed 000,
    "Backpropagation through time – online with truncation"; seed 001,
-   "truncated BPTT with look-back limited to tau").
+   "truncated BPTT with look-back limited to τ").
 
 Conventions (those of PyTorch's ``nn.RNN`` / ``nn.LSTM``, so the two can be
 compared number for number):
