@@ -96,8 +96,8 @@ def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray
     Args:
         gram: (F, F) H H^T, the sum of z(n) z(n)^T over the training steps.
             Only its upper triangle is read (the one `_add_gram` fills), and
-            it is overwritten by the factorisation: for N = 10,000 a copy
-            would cost another 800 MB.
+            it is overwritten by the factorisation: a copy would cost
+            another 8 F^2 bytes (docs/benchmarks.md, choices_nets).
         cross: (D_out, F) Y H^T, the sum of y(n) z(n)^T.
         ridge: beta >= 0.
 
@@ -122,8 +122,8 @@ def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray
 # numpy and scipy each ship their own OpenBLAS, each with its own pool of
 # threads, and a pool keeps its threads spinning for a while after a call.
 # Alternating numpy's `@` with scipy's dsyrk, chunk after chunk, makes the two
-# pools fight over the cores: on a 2-core machine the Gram updates took about twice
-# as long (docs/benchmarks.md, choices_nets). One library, one pool.
+# pools fight over the cores, and the Gram updates slow down (the figures:
+# docs/benchmarks.md, choices_nets). One library, one pool.
 
 
 def _times_transpose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -163,8 +163,8 @@ def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
 
     BLAS's symmetric rank-k update (dsyrk) does half the multiply-adds of a
     general product and, given a Fortran-ordered float64 `gram`, writes
-    straight into it with no (F, F) temporary: that temporary would double
-    the memory for N = 10,000 (an 800 MB matrix). z.T is a Fortran-ordered
+    straight into it with no (F, F) temporary: that temporary (8 F^2 bytes)
+    would double the memory of a large fit (docs/benchmarks.md, choices_nets). z.T is a Fortran-ordered
     view of z, so nothing is copied either; dsyrk with trans=0 computes
     a a^T for a = z.T.
 

@@ -20,7 +20,7 @@ from .readout import _times_transpose
 DENSE_EIGENVALUE_LIMIT = 1000
 
 # Steps whose input drive W_in [1; x(n)] is computed by one matrix product:
-# a (DRIVE_BLOCK, N) array, 1 MB at N = 2,000.
+# a (DRIVE_BLOCK, N) array, small beside the (chunk_size, N) states.
 DRIVE_BLOCK = 64
 
 
@@ -45,13 +45,13 @@ def spectral_radius(matrix: scipy.sparse.sparray | np.ndarray) -> float:
     # By the circular law, the eigenvalues of a random matrix crowd near the
     # edge of a disc, so the largest is barely separated from the next ones.
     # Asked for that one alone, with ARPACK's default Krylov space, eigs
-    # sometimes converges to an eigenvalue 1% short of it (seen against dense
-    # eigenvalues for N = 1,200 to 2,500); asking for the 10 largest with a
-    # 60-vector space has matched the dense answer to 1e-13 in every trial.
+    # sometimes converges to an eigenvalue short of it; asking for the 10
+    # largest with a 60-vector space matches the dense answer (the figures:
+    # docs/benchmarks.md, choices_nets).
     # A fixed start vector makes the result reproducible (ARPACK otherwise
     # starts from a random one). A relative tolerance of 1e-10 is far inside
     # the 1e-6 the radius is promised to; machine precision (tol=0) takes
-    # several times longer for large N (docs/benchmarks.md, choices_nets).
+    # longer for large N (docs/benchmarks.md, choices_nets).
     largest = scipy.sparse.linalg.eigs(
         matrix, k=10, which="LM", ncv=60, v0=np.ones(size), tol=1e-10, return_eigenvectors=False
     )

@@ -45,6 +45,11 @@ def _summed_bias(weights: Params, size: int) -> np.ndarray:
     return total
 
 
+def _gradient_sums(weights: Params, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Zeros for dE/dx (T, B, D_k), dE/dW_ih and dE/dW_hh: what a layer's BPTT adds up, step by step."""
+    return np.zeros_like(x), np.zeros_like(weights["weight_ih"]), np.zeros_like(weights["weight_hh"])
+
+
 def _bias_grads(weights: Params, d_bias: np.ndarray) -> Grads:
     """Both biases receive the gradient of their sum, b = b_ih + b_hh."""
     return {name: d_bias.copy() for name in ("bias_ih", "bias_hh") if name in weights}

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import Grads, Params, _bias_grads, _elman_activation, _elman_activation_derivative, _summed_bias
+from .common import (Grads, Params, _bias_grads, _elman_activation, _elman_activation_derivative, _gradient_sums,
+                     _summed_bias)
 
 
 @dataclass
@@ -93,9 +94,7 @@ def _elman_bptt(weights: Params, tape: ElmanTape, d_h_out: np.ndarray,
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     T = tape.x.shape[0]
-    d_x = np.zeros_like(tape.x)
-    d_w_ih = np.zeros_like(w_ih)
-    d_w_hh = np.zeros_like(w_hh)
+    d_x, d_w_ih, d_w_hh = _gradient_sums(weights, tape.x)
     d_b = np.zeros(w_hh.shape[0])
 
     # The gradient arriving at h(t) through the recurrence, from step t+1;

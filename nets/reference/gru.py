@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import Grads, Params, _sigmoid
+from .common import Grads, Params, _gradient_sums, _sigmoid
 
 
 @dataclass
@@ -92,9 +92,7 @@ def _gru_bptt(weights: Params, tape: GRUTape, d_h_out: np.ndarray,
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     T = tape.x.shape[0]
-    d_x = np.zeros_like(tape.x)
-    d_w_ih = np.zeros_like(w_ih)
-    d_w_hh = np.zeros_like(w_hh)
+    d_x, d_w_ih, d_w_hh = _gradient_sums(weights, tape.x)
     d_b_ih = np.zeros(w_hh.shape[0])
     d_b_hh = np.zeros(w_hh.shape[0])
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import Grads, Params, _bias_grads, _sigmoid, _summed_bias
+from .common import Grads, Params, _gradient_sums, _bias_grads, _sigmoid, _summed_bias
 
 
 @dataclass
@@ -106,9 +106,7 @@ def _lstm_bptt(weights: Params, tape: LSTMTape, d_h_out: np.ndarray,
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     T = tape.x.shape[0]
-    d_x = np.zeros_like(tape.x)
-    d_w_ih = np.zeros_like(w_ih)
-    d_w_hh = np.zeros_like(w_hh)
+    d_x, d_w_ih, d_w_hh = _gradient_sums(weights, tape.x)
     d_b = np.zeros(w_hh.shape[0])
 
     d_h_from_next, d_c_from_next = d_final
