@@ -18,7 +18,7 @@ from nets import reference
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("floor", ["per_step", "careful"])
 def test_both_hand_written_floors_compute_the_engines_gradients(kind, floor) -> None:
-    # The engine is checked against nets/reference.py elsewhere; here each floor the
+    # The engine is checked against nets/reference/ elsewhere; here each floor the
     # benchmark times is checked against the engine, so that the ratios compare like with like.
     rng = np.random.default_rng(0)
     net = bptt_step.NETS[kind](3, 4, rng=0)
