@@ -165,7 +165,10 @@ def feature_chunks(
     Each z is overwritten by the next chunk: copy what must outlive it.
 
     Args:
-        W, W_in, W_fb, leak_rate: the reservoir (as ``ESN`` holds it).
+        W: (N, N) the recurrent weights.
+        W_in: (N, 1 + input_size) the input weights, column 0 for the bias.
+        W_fb: (N, output_size) the feedback weights, or None without feedback.
+        leak_rate: alpha in (0, 1].
         inputs: (T, input_size).
         teacher: (T, output_size) targets for teacher forcing, or None
             without feedback.
