@@ -64,5 +64,5 @@ NONLINEARITIES = tuple(ACTIVATIONS)
 
 def check_nonlinearity(who: str, nonlinearity: str) -> None:
     """An Elman net's f must be tanh or relu (PyTorch's choices)."""
-    if nonlinearity not in ACTIVATIONS:
+    if nonlinearity not in NONLINEARITIES:              # a tuple: an unhashable value is refused too
         raise ValueError(f"{who}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
