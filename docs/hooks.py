@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files
@@ -27,14 +28,15 @@ SOURCE_DIR = "_source"                 # where the shipped code pages go on the 
 # A Markdown link whose target climbs out of docs/: ](../minigrad/tensor.py#L265)
 REPO_LINK = re.compile(r"\]\((?P<target>(?:\.\./)+[^)#\s]+)(?P<anchor>#L\d+)?\)")
 
-# The step-through pages: file name -> the options of minigrad_cli.draw.make_animation.
+# The step-through pages animate drawings of docs/make_pictures.py: page -> the picture whose
+# options (of minigrad_cli.draw.make_drawing, which make_animation shares) it takes.
 ANIMATIONS = {
-    "watch/rnn_op.html": dict(kind="rnn", steps=4, view="op"),
-    "watch/rnn_cell.html": dict(kind="rnn", steps=5, view="cell"),
-    "watch/lstm_cell.html": dict(kind="lstm", steps=4, view="cell"),
-    "watch/gru_cell.html": dict(kind="gru", steps=4, view="cell"),
-    "watch/brnn_cell.html": dict(kind="brnn", steps=4, view="cell"),
-    "watch/lstm_op.html": dict(kind="lstm", steps=3, view="op"),
+    "watch/rnn_op.html": "render_rnn_op",
+    "watch/rnn_cell.html": "render_rnn_cell",
+    "watch/lstm_cell.html": "render_lstm_cell",
+    "watch/gru_cell.html": "render_gru_cell",
+    "watch/brnn_cell.html": "render_brnn_cell",
+    "watch/lstm_op.html": "render_lstm_op",
 }
 
 
@@ -100,9 +102,12 @@ def on_files(files: Files, config) -> Files:
     for path in sorted(linked_files(docs_dir)):
         code = (root / path).read_text(encoding="utf-8")
         files.append(File.generated(config, f"{SOURCE_DIR}/{path}.html", content=source_page(path, code)))
-    from minigrad_cli.draw import make_animation      # here: only the build needs minigrad importable
-    for name, options in ANIMATIONS.items():
-        files.append(File.generated(config, name, content=make_animation(**options).html))
+    sys.path.insert(0, str(docs_dir))                 # make_pictures sits beside this file
+    from make_pictures import PICTURES                # here: only the build needs minigrad importable
+
+    from minigrad_cli.draw import make_animation
+    for name, picture in ANIMATIONS.items():
+        files.append(File.generated(config, name, content=make_animation(**PICTURES[picture]).html))
     return files
 
 

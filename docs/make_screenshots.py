@@ -18,9 +18,10 @@ sys.path.insert(0, str(ROOT))                   # run from a checkout without in
 sys.path.insert(0, str(ROOT / "examples"))
 
 from headless_chromium import file_url, screenshot  # noqa: E402
+from make_pictures import PICTURES  # noqa: E402
 from minigrad_cli.draw import make_animation  # noqa: E402
 
-EMBEDDED = dict(kind="rnn", steps=4, view="op")     # docs/hooks.py: ANIMATIONS["watch/rnn_op.html"]
+EMBEDDED = PICTURES["render_rnn_op"]     # the net of docs/hooks.py's ANIMATIONS["watch/rnn_op.html"]
 STEP = 9
 
 

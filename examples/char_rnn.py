@@ -16,7 +16,7 @@ The setup is Karpathy's min-char-rnn (2015), the program those slides follow:
   k1 = k2 = 25; seed 000, "Backpropagation through time - online with truncation");
 - the loss of a chunk is the summed cross-entropy of its 25 next-character
   predictions; Adagrad, learning rate 0.1; every gradient element clipped to
-  [-5, 5] (seed 001, "gradient clipping");
+  [-5, 5] (seed 001, "Main Issue:": "Clip the gradient");
 - at the end of the text, start again from the beginning with a zero state.
 
 The figure is the loss per character against iterations (mean over the last

@@ -255,7 +255,7 @@ def clip_grad_norm_(params: Iterable[Tensor], max_norm: float, norm_type: float 
                     error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so their global norm is at most ``max_norm``.
 
-    Returns the global norm before clipping (seed 001, "gradient clipping":
+    Returns the global norm before clipping (seed 001, "Main Issue:", clipping:
     rescale g to max_norm * g / ||g|| when ||g|| exceeds the threshold).
 
     A NaN or Inf norm (some gradient already is NaN or Inf): with

@@ -22,6 +22,8 @@ import numpy as np
 import minigrad as mg
 import nets
 
+from .options import integer_option, non_negative_int, positive_int
+
 NETS = ("rnn", "brnn", "lstm", "gru", "attention")
 CELL_NAMES = {"rnn": "RNN cell", "brnn": "RNN cell", "lstm": "LSTM cell", "gru": "GRU cell",
               "attention": "RNN cell + attention"}
@@ -87,25 +89,6 @@ def make_animation(kind: str = "rnn", steps: int = 4, hidden: int = 3, inputs: i
     return mg.animate_backward(loss, view=view, first_last=first_last, cell_name=CELL_NAMES[kind], title=title)
 
 
-def integer_option(minimum: int, expected: str, maximum: Optional[int] = None) -> Callable[[str], int]:
-    """An argparse type for an integer in [minimum, maximum]: argparse then reports a bad value in one
-    line, exit 2."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
-        if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"expected at most {maximum} (a picture of more is unreadable), "
-                                             f"got {value}")
-        return value
-    return parse
-
-
-positive_int = integer_option(1, "a positive integer")             # --first-last: any number of steps
-non_negative_int = integer_option(0, "a non-negative integer")     # --seed: numpy's generators take seeds >= 0
 # The sizes of the net: bounded, so that a typo (--hidden 30000) is refused in one sentence instead of
 # building a net nothing can draw (or allocate).
 MAX_SIZE, MAX_LAYERS = 1000, 16

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .options import non_negative_int
+
 T = TypeVar("T")
 
 INSTALL_EXAMPLES = 'pip install -e ".[examples]"'
@@ -44,17 +46,6 @@ def parser(description: str, default_out: Path, prog: str | None = None,
     if seed:
         arguments.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default: 0)")
     return arguments
-
-
-def non_negative_int(text: str) -> int:
-    """argparse type for counts and seeds: a bad value is reported by argparse, exit status 2."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
 
 
 @dataclass

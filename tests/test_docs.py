@@ -9,22 +9,8 @@ edited often, so they are not pinned here).
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def load(script: str):
-    sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"examples_{script}", EXAMPLES / f"{script}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+from _scripts import load_script as load
 
 
 @pytest.mark.parametrize("script, tag", [("engine_walkthrough", "walkthrough"), ("pooling", "bptt")])

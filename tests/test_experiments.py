@@ -8,7 +8,6 @@ PNG. The command-line tests run the scripts in a subprocess, as a user does.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 import subprocess
@@ -17,23 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _scripts import load_script as load
 
 from minigrad_cli import experiment, tour
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def load(name: str):
-    """examples/NAME.py as a module (examples/ on sys.path first, for its ``_experiment``)."""
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"examples_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_quietly(main, argv):
@@ -150,7 +139,7 @@ def test_an_unwritable_out_folder_is_refused(tmp_path) -> None:
 def test_a_negative_seed_is_refused(command) -> None:
     result = run_command(*command, "--seed", "-1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "argument --seed: expected a non-negative integer, got '-1'" in result.stderr
+    assert "argument --seed: expected a non-negative integer, got -1" in result.stderr
 
 
 class InterruptedWhileSaving:

@@ -3,20 +3,9 @@
 Fixed seeds; the quick settings were chosen with a margin over seeds 0-4
 (see each script's QUICK).
 """
-import importlib.util
-import sys
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _load(name: str):
-    # examples/ is not a package: load the script by path (registered first, for dataclasses).
-    spec = importlib.util.spec_from_file_location(f"examples_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from _scripts import load_script as _load
 
 
 def test_adding_problem_lstm_goes_below_the_baseline_and_the_rnn_does_not(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ Reading order, one file a chapter:
    real-time recurrent learning (seed 000, "Other learning algorithms for RNNs").
 6. ``truncation.py``: ``rnn_truncated_bptt`` / ``lstm_truncated_bptt``,
    truncated BPTT (seed 000, "Backpropagation through time – online with
-   truncation"; seed 001, "truncated BPTT with look-back limited to tau").
+   truncation"; seed 001, "truncated BPTT with look-back limited to τ").
 
 ``common.py`` holds what every layer uses (the sigmoid, the Elman
 nonlinearities of ``nets/layout.py``, the summed bias); ``nets/layout.py``

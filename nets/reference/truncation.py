@@ -1,5 +1,5 @@
 """Chapter 6: truncated BPTT, Williams & Peng's BPTT(k1, k2) (seed 000, "Backpropagation through time –
-online with truncation"; seed 001, "truncated BPTT with look-back limited to tau").
+online with truncation"; seed 001, "truncated BPTT with look-back limited to τ").
 """
 from __future__ import annotations
 
