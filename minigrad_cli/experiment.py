@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -93,8 +94,27 @@ def progress(items: Iterable[T], description: str, total: int | None = None, **o
     """A ``tqdm`` progress bar over ``items`` (on stderr, so the printed results stay plain)."""
     from tqdm import tqdm
 
-    return iter(tqdm(items, desc=description, total=total, leave=False, dynamic_ncols=True,
-                     file=sys.stderr, **options))
+    bar = tqdm(items, desc=description, total=total, leave=False, dynamic_ncols=True, file=sys.stderr, **options)
+    return _stopping_on_ctrl_c(bar)
+
+
+# Ctrl-C, remembered. Python drops (prints and ignores) a KeyboardInterrupt raised inside a
+# finalizer, a ``__del__`` or weakref callback that the garbage collector happens to be running
+# when the signal arrives; so ``run``'s handler also notes the signal and ``progress`` raises it
+# again at the next item, and an experiment stops within one step whatever Ctrl-C interrupted.
+_ctrl_c = {"pressed": False}
+
+
+def _on_ctrl_c(signum: int, frame: Any) -> None:
+    _ctrl_c["pressed"] = True
+    raise KeyboardInterrupt
+
+
+def _stopping_on_ctrl_c(items: Iterable[T]) -> Iterator[T]:
+    for item in items:
+        if _ctrl_c["pressed"]:
+            raise KeyboardInterrupt
+        yield item
 
 
 def progress_write(text: str) -> None:
@@ -109,11 +129,15 @@ def run(main: Callable[[], Any], name: str) -> None:
 
     Nothing to clean up: ``save_figure`` writes a figure whole or not at all.
     """
+    _ctrl_c["pressed"] = False
+    previous = signal.signal(signal.SIGINT, _on_ctrl_c)
     try:
         main()
     except KeyboardInterrupt:
         print(f"\n{name}: interrupted; every figure written so far is complete", file=sys.stderr)
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def have_matplotlib() -> bool:
