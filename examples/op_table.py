@@ -1,10 +1,11 @@
 """The op table of docs/ops.md, read from the ops' own docstrings.
 
-Every op of ``minigrad/ops_elementwise.py``, ``ops_reductions.py``,
-``ops_linalg.py`` and ``ops_shape.py`` says in its docstring what it computes
+Every op under numpy's name in the op families of ``minigrad/ops/`` (``elementwise.py``,
+``trigonometric.py``, ``comparison.py``, ``reductions.py``, ``linalg.py``, ``shape.py``,
+``join_split.py``) says in its docstring what it computes
 (the first paragraph), its VJP (the ``VJP:`` line) and, where it has a kink or a
 jump, the subgradient its backward uses (the ``Subgradient:`` line). This
-script turns them into one Markdown table per module, so the page says what the
+script turns them into one Markdown table per section, so the page says what the
 code does and cannot drift from it (tests/test_op_table.py checks that it is
 current).
 
@@ -27,12 +28,13 @@ import doc_sync  # noqa: E402  (examples/doc_sync.py)
 import numpy as np  # noqa: E402
 
 import minigrad as mg  # noqa: E402
-from minigrad import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402
+from minigrad import ops  # noqa: E402
 
 DOC = ROOT / "docs" / "ops.md"
 DOC_GLOBALS = {"mg": mg, "np": np}
-MODULES = {"elementwise": ops_elementwise, "reductions": ops_reductions, "linalg": ops_linalg,
-           "shape": ops_shape}
+# a section of docs/ops.md -> the op families whose numpy-named ops (their __all__) it lists
+MODULES = {"elementwise": (ops.elementwise, ops.trigonometric, ops.comparison), "reductions": (ops.reductions,),
+           "linalg": (ops.linalg,), "shape": (ops.shape, ops.join_split)}
 FIELDS = ("VJP:", "Subgradient:")
 
 
@@ -75,16 +77,16 @@ def methods_of(name: str) -> str:
     return ", ".join(ways)
 
 
-def table(module: ModuleType) -> str:
+def table(modules: tuple[ModuleType, ...]) -> str:
     rows = ["| op | computes | VJP | subgradient at a kink | also |", "|---|---|---|---|---|"]
-    for name in module.__all__:
-        entry = fields(getattr(module, name).__doc__)
+    for name in (name for module in modules for name in module.__all__):
+        entry = fields(getattr(ops, name).__doc__)
         rows.append(f"| `{name}` | {cell(entry['computes'])} | {cell(entry['VJP:'])} | "
                     f"{cell(entry['Subgradient:']) or '-'} | {methods_of(name)} |")
     return "\n".join(rows)
 
 
-SECTIONS = {name: (lambda module=module: table(module)) for name, module in MODULES.items()}
+SECTIONS = {name: (lambda modules=modules: table(modules)) for name, modules in MODULES.items()}
 
 
 def check_doc(write: bool) -> int:

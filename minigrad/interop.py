@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import ops, ops_elementwise, ops_linalg, ops_reductions, ops_shape
+from . import ops
 
 # numpy's ufunc -> the minigrad op that computes it (same operands, in the same order).
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
@@ -63,8 +63,8 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.stack: ops.stack,
 }
 
-# The ops under numpy's names (ops_elementwise.py, ...) each end with their own tables.
-for _module in (ops_elementwise, ops_reductions, ops_linalg, ops_shape):
+# The ops under numpy's names (ops/elementwise.py, ...): each op family ends with its own tables.
+for _module in ops.FAMILIES:
     UFUNCS.update(getattr(_module, "NUMPY_UFUNCS", {}))
     FUNCTIONS.update(getattr(_module, "NUMPY_FUNCTIONS", {}))
 

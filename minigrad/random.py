@@ -9,6 +9,8 @@ from typing import Any, Union
 
 import numpy as np
 
+from ._checks import check_count
+
 _generator = np.random.default_rng()
 
 RngLike = Union[None, int, np.random.Generator]
@@ -16,10 +18,7 @@ RngLike = Union[None, int, np.random.Generator]
 
 def check_seed(who: str, name: str, seed: Any) -> None:
     """A seed is an integer >= 0 (numpy refuses negative ones, deep inside ``default_rng``)."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"{who}: {name} must be an integer >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{who}: {name} must be an integer >= 0, got {seed!r}")
+    check_count(who, name, seed, minimum=0)
 
 
 def manual_seed(seed: int) -> np.random.Generator:

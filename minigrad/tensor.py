@@ -1197,5 +1197,6 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward
 
 
 from . import ops  # noqa: E402  (ops imports Tensor; the operators above look it up at call time)
-from . import ops_elementwise, ops_linalg, ops_reductions, ops_shape  # noqa: E402  (the same)
+# The methods above name the op files of before the ops package; the package re-exports every op.
+ops_elementwise = ops_linalg = ops_reductions = ops_shape = ops
 from . import interop  # noqa: E402  (after ops: its tables map numpy's functions to the ops)

@@ -26,13 +26,13 @@ def test_the_op_table_page_is_current() -> None:
 
 def test_every_new_op_has_a_vjp_line_and_each_kink_op_a_subgradient_line() -> None:
     script = load_script()
-    for module in script.MODULES.values():
+    for module in (module for modules in script.MODULES.values() for module in modules):
         for name in module.__all__:
             entry = script.fields(getattr(module, name).__doc__)
             assert entry["computes"] and entry["VJP:"], f"{module.__name__}.{name}: no 'VJP:' line"
     kinks = ["abs", "absolute", "sign", "floor", "ceil", "clip", "maximum", "minimum", "mod", "floor_divide",
              "hypot", "arctan2"]
     for name in kinks:
-        assert script.fields(getattr(script.ops_elementwise, name).__doc__)["Subgradient:"], name
+        assert script.fields(getattr(script.ops, name).__doc__)["Subgradient:"], name
     for name in ("min", "std"):
-        assert script.fields(getattr(script.ops_reductions, name).__doc__)["Subgradient:"], name
+        assert script.fields(getattr(script.ops, name).__doc__)["Subgradient:"], name

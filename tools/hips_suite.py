@@ -72,8 +72,8 @@ def _transpose(a: Any, axes: Any = None) -> Any:
 
 
 NAMES["transpose"] = _transpose
-for _module in (mg.ops_elementwise, mg.ops_reductions, mg.ops_linalg, mg.ops_shape):
-    NAMES.update({name: getattr(_module, name) for name in _module.__all__})
+for _module in mg.ops.FAMILIES:
+    NAMES.update({name: getattr(_module, name) for name in getattr(_module, "__all__", ())})
 # Ops that take a sequence of tensors as their first argument (any other list of Tensors is stacked,
 # as numpy would turn it into one array).
 SEQUENCE_FIRST = {"concatenate", "stack", "hstack", "vstack", "row_stack", "column_stack"}

@@ -1,6 +1,6 @@
-"""Reductions beyond ``ops.py``'s sum, mean and max: min, prod, var, std, cumsum, logsumexp.
+"""Reductions beyond ``ops/__init__.py``'s sum, mean and max: min, prod, var, std, cumsum, logsumexp.
 
-The same pattern as ``ops.py``: each forward is followed by its VJP. A
+The same pattern as ``ops/__init__.py``: each forward is followed by its VJP. A
 reduction over ``axis`` (None: every axis) removes those axes (``keepdims``
 keeps them as size 1); in the backward, ``_restore_reduced_axes`` puts them
 back so that ``g`` broadcasts against the input. The ``VJP:`` and
@@ -8,14 +8,88 @@ back so that ``g`` broadcasts against the input. The ``VJP:`` and
 """
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Optional
 
 import numpy as np
 
-from .errors import ShapeError
-from .ops import (Grads, _normalize_axes, _reduced_size, _require_tensor, _restore_reduced_axes, _single_axis,
-                  max_backward)
-from .tensor import Tensor, make_result
+from .._checks import check_flags
+from ..errors import ShapeError
+from ..tensor import Tensor, make_result
+from ._checks import Grads, _normalize_axes, _require_tensor, _single_axis
+
+
+def _reduced_size(shape: tuple[int, ...], axes: Optional[tuple[int, ...]]) -> int:
+    """How many elements a reduction over ``axes`` (None: all) combines into each result."""
+    return math.prod(shape if axes is None else [shape[ax] for ax in axes])
+
+
+def _restore_reduced_axes(g: np.ndarray, axes: Optional[tuple[int, ...]], keepdims: bool,
+                          shape: tuple[int, ...]) -> np.ndarray:
+    """Re-insert (as size 1) the axes a reduction of an input of ``shape`` removed, so ``g`` broadcasts against it.
+
+    A reshape rather than ``np.expand_dims``: it reads the same on an array and on a Tensor,
+    so the VJPs that call it also serve ``create_graph=True`` (see the module docstring).
+    """
+    if keepdims or axes is None or not shape:
+        return g
+    return g.reshape(tuple(1 if axis in axes else size for axis, size in enumerate(shape)))
+
+
+# ------------------------------------------------------------- reductions
+def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (None: all axes). Shape: (...) -> (...) without the summed axes (kept as 1 with keepdims)."""
+    _require_tensor("sum", a)
+    check_flags("sum", keepdims=keepdims)
+    axes = _normalize_axes("sum", axis, a.shape)
+    out = np.sum(a._data, axis=axes, keepdims=keepdims)
+    return make_result(out, (a,), "sum", sum_backward, (axes, keepdims))
+
+
+def sum_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims) = out.parents, out.saved
+    # Every summed element contributes with derivative 1: copy g back along the summed axes.
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.shape), a.shape),)
+
+
+def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis`` (None: all axes). Shapes as for ``sum``."""
+    _require_tensor("mean", a)
+    check_flags("mean", keepdims=keepdims)
+    axes = _normalize_axes("mean", axis, a.shape)
+    count = _reduced_size(a.shape, axes)
+    if count == 0:
+        raise ShapeError(f"mean: cannot average over an empty axis of a tensor of shape {a.shape}")
+    out = np.mean(a._data, axis=axes, keepdims=keepdims)
+    return make_result(out, (a,), "mean", mean_backward, (axes, keepdims, count))
+
+
+def mean_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims, count) = out.parents, out.saved
+    return (np.broadcast_to(_restore_reduced_axes(g, axes, keepdims, a.shape) / count, a.shape),)
+
+
+def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis`` (None: all axes). Shapes as for ``sum``.
+
+    The gradient goes to the maximal element; ties share it equally.
+    """
+    _require_tensor("max", a)
+    check_flags("max", keepdims=keepdims)
+    axes = _normalize_axes("max", axis, a.shape)
+    if _reduced_size(a.shape, axes) == 0:
+        raise ShapeError(f"max: cannot take the maximum over an empty axis of a tensor of shape {a.shape}")
+    out = np.max(a._data, axis=axes, keepdims=keepdims)
+    return make_result(out, (a,), "max", max_backward, (axes, keepdims))
+
+
+def max_backward(g: np.ndarray, out: Tensor) -> Grads:
+    (a,), (axes, keepdims) = out.parents, out.saved
+    # The tie mask is a comparison: piecewise constant, so under create_graph it is a constant
+    # (a boolean leaf) and max's second derivative is 0, as for any piecewise linear function.
+    winners = a._data == _restore_reduced_axes(out._data, axes, keepdims, a.shape)
+    share = winners / np.sum(winners, axis=axes, keepdims=True)
+    return (share * _restore_reduced_axes(g, axes, keepdims, a.shape),)
 
 
 def min(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001 (numpy's name)
@@ -176,7 +250,7 @@ def logsumexp_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (_restore_reduced_axes(g, axes, keepdims, a.shape) * np.exp(a._data - y),)
 
 
-# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).
 NUMPY_FUNCTIONS = {np.min: min, np.amin: min, np.prod: prod, np.var: var, np.std: std, np.cumsum: cumsum}
 
 

@@ -1,23 +1,107 @@
-"""Shape ops under numpy's names: the same elements moved, copied, cut or joined, and ``astype``.
+"""Shape ops under numpy's names: the same elements reshaped, permuted, flipped, broadcast, copied, padded, and ``astype``.
 
-The same pattern as ``ops.py``: each forward is followed by its VJP. A shape op
+The same pattern as ``ops/__init__.py``: each forward is followed by its VJP. A shape op
 moves elements without changing them, so its VJP moves ``g`` back: the inverse
 move for a permutation, a sum over the copies for a copy (repeat, tile), zeros
 where an element was cut away (split, pad). Ops that only change the shape
-(ravel, squeeze, ...) share ``ops.reshape_backward``; ops that cut a piece out
-share ``ops.getitem_backward``. The ``VJP:`` lines of the docstrings are the
+(ravel, squeeze, ...) share ``reshape_backward``; ops that cut a piece out
+share ``getitem_backward`` (indexing.py). The ``VJP:`` lines of the docstrings are the
 op table of docs/ops.md.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
-from .ops import (Grads, _axes_in_range, _join, _normalize_axes, _operands, _require_tensor, _single_axis,
-                  flip_backward, getitem_backward, reshape_backward)
-from .tensor import Tensor, check_dtype, make_result
+from ..errors import ShapeError
+from ..tensor import Tensor, check_dtype, make_result
+from ._checks import Grads, _axes_in_range, _normalize_axes, _require_tensor, _single_axis
+from .arithmetic import unbroadcast
+from .indexing import getitem_backward
+
+
+# ------------------------------------------------------------ shape ops
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (``a.reshape(2, 3)`` or ``a.reshape((2, 3))``)."""
+    _require_tensor("reshape", a)
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        out = a._data.reshape(shape)
+    except (ValueError, TypeError):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
+                         f"into shape {shape}") from None
+    if shape and min(shape) < -1:      # numpy reads any negative size as "infer it"; only -1 means that
+        raise ShapeError(f"reshape: sizes must be >= 0, or -1 for one inferred size, got shape {shape}")
+    return make_result(out, (a,), "reshape", reshape_backward)
+
+
+def reshape_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g.reshape(out.parents[0].shape),)
+
+
+def transpose(a: Tensor, *axes: Any) -> Tensor:
+    """Permute the axes (no axes: reverse them, so a matrix is transposed).
+
+    Shape: (d_0, ..., d_{n-1}) -> (d_axes[0], ..., d_axes[n-1]).
+    """
+    _require_tensor("transpose", a)
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    if not axes:
+        axes = tuple(range(a.ndim - 1, -1, -1))
+    else:
+        if len(axes) != a.ndim:
+            raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+                             f"of a tensor of shape {a.shape}")
+        try:
+            axes = _axes_in_range("transpose", axes, a.shape)
+        except ShapeError:
+            raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+                             f"of a tensor of shape {a.shape}") from None
+    # The VJP of a permutation is the inverse permutation.
+    inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))
+    return make_result(a._data.transpose(axes), (a,), "transpose", transpose_backward, inverse)
+
+
+def transpose_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (g.transpose(out.saved),)
+
+
+def flip(a: Tensor, axis: Any = None) -> Tensor:
+    """Reverse the order of elements along ``axis`` (None: along every axis). Shape unchanged.
+
+    A bidirectional RNN flips its input in time, runs a forward net, and flips
+    the result back (seed 004, "Bidirectional RNN").
+    """
+    _require_tensor("flip", a)
+    axes = _normalize_axes("flip", axis, a.shape)
+    return make_result(np.flip(a._data, axes), (a,), "flip", flip_backward, axes)
+
+
+def flip_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (np.flip(g, out.saved),)
+
+
+def broadcast_to(a: Tensor, shape: Any) -> Tensor:
+    """``a`` copied along new leading axes and along its axes of size 1, to ``shape`` (numpy's rules).
+
+    Shapes: a (...) -> shape. The VJP of a copy is a sum over the copies (``unbroadcast``);
+    conversely ``sum``'s VJP is a broadcast, which is how ``create_graph=True`` records it.
+    """
+    _require_tensor("broadcast_to", a)
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    try:
+        out = np.broadcast_to(a._data, shape)
+    except (ValueError, TypeError):
+        raise ShapeError(f"broadcast_to: cannot broadcast a tensor of shape {a.shape} to shape {shape}") from None
+    # A copy: numpy's broadcast is a read-only view, and a Tensor owns writable data.
+    return make_result(out.copy(), (a,), "broadcast_to", broadcast_to_backward)
+
+
+def broadcast_to_backward(g: np.ndarray, out: Tensor) -> Grads:
+    return (unbroadcast(g, out.parents[0].shape),)
 
 
 def _is_int(value: Any) -> bool:
@@ -223,130 +307,6 @@ def tile_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (total.reshape(a._data.shape),)
 
 
-# -------------------------------------------------------------------- cuts
-def _pieces(op: str, a: Tensor, boundaries: Sequence[int], axis: int) -> list[Tensor]:
-    """The tensor cut at ``boundaries`` along ``axis``: each piece its own node, whose VJP puts g at its place."""
-    starts = [0] + list(boundaries)
-    stops = list(boundaries) + [a.shape[axis]]
-    pieces = []
-    for start, stop in zip(starts, stops):
-        start = min(start, a.shape[axis])                 # numpy's rule for indices past the end
-        stop = min(max(stop, start), a.shape[axis])
-        index = (slice(None),) * axis + (slice(start, stop),)
-        pieces.append(make_result(a._data[index], (a,), op, getitem_backward, (index, False)))
-    return pieces
-
-
-split_backward = getitem_backward       # a piece is a slice: g belongs at the piece's place, zeros elsewhere
-
-
-def split(a: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
-    """Cut into equal pieces (an int: how many, which must divide the axis' length) or at the given
-    indices (a sequence of ints) along ``axis``. Shape: (..., n, ...) -> a list of (..., n_i, ...).
-
-    VJP: each piece's g at its place in a zero tensor of the input's shape (the pieces' VJPs add up)
-    """
-    _require_tensor("split", a)
-    return _split("split", a, indices_or_sections, _single_axis("split", axis, a.shape))
-
-
-def _split(op: str, a: Tensor, indices_or_sections: Any, axis: int) -> list[Tensor]:
-    """split's cut, for split and its variants along a fixed axis (hsplit, vsplit, dsplit)."""
-    if _is_int(indices_or_sections):
-        sections = indices_or_sections
-        if sections <= 0:
-            raise ValueError(f"{op}: the number of sections must be >= 1, got {sections}")
-        if a.shape[axis] % sections:
-            raise ShapeError(f"{op}: {sections} sections do not divide axis {axis} of length {a.shape[axis]} "
-                             f"equally (tensor of shape {a.shape}); array_split allows unequal pieces")
-        return _pieces(op, a, [k * (a.shape[axis] // sections) for k in range(1, sections)], axis)
-    return _pieces(op, a, _indices(op, indices_or_sections), axis)
-
-
-def _indices(op: str, value: Any) -> list[int]:
-    if not isinstance(value, (tuple, list, np.ndarray)) or not all(_is_int(i) for i in value):
-        raise TypeError(f"{op}: indices_or_sections must be an int or a sequence of ints, got {value!r:.60}")
-    if any(i < 0 for i in value):
-        raise ValueError(f"{op}: split indices must be >= 0, got {list(value)}")
-    return [int(i) for i in value]
-
-
-def array_split(a: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
-    """As ``split``, but an int number of sections need not divide the length: the first
-    n mod k pieces get one element more. Shape: (..., n, ...) -> a list of (..., n_i, ...).
-
-    VJP: each piece's g at its place in a zero tensor of the input's shape
-    """
-    _require_tensor("array_split", a)
-    axis = _single_axis("array_split", axis, a.shape)
-    if _is_int(indices_or_sections):
-        sections = indices_or_sections
-        if sections <= 0:
-            raise ValueError(f"array_split: the number of sections must be >= 1, got {sections}")
-        size, extra = divmod(a.shape[axis], sections)
-        lengths = [size + 1] * extra + [size] * (sections - extra)
-        return _pieces("array_split", a, list(np.cumsum(lengths[:-1])), axis)
-    return _pieces("array_split", a, _indices("array_split", indices_or_sections), axis)
-
-
-array_split_backward = split_backward
-
-
-# --------------------------------------------------------------- joins
-def _sequence(op: str, tensors: Any) -> list[Any]:
-    """The tensors to join as a list; a Tensor is the sequence of its rows, as an array is for numpy."""
-    if isinstance(tensors, Tensor):
-        if tensors.ndim == 0:
-            raise TypeError(f"{op}: expected a sequence of tensors, got a 0-d Tensor")
-        return list(tensors)
-    if not isinstance(tensors, (tuple, list)):
-        raise TypeError(f"{op}: expected a sequence (list or tuple) of tensors, got {type(tensors).__name__}")
-    return list(tensors)
-
-
-def _joined(op: str, tensors: Sequence[Any], axis: int, least_ndim: int) -> Tensor:
-    """Concatenate along ``axis`` after giving each tensor at least ``least_ndim`` axes (numpy's atleast_*d)."""
-    shapes = [np.shape(t._data if isinstance(t, Tensor) else t) for t in tensors]
-    promote = np.atleast_1d if least_ndim == 1 else np.atleast_2d
-    out, tensors = _join(op, lambda arrays, axis: np.concatenate([promote(x) for x in arrays], axis=axis),
-                         tensors, axis, f"joined along axis {axis}: all other dimensions must match")
-    boundaries = np.cumsum([promote(t._data).shape[axis] for t in tensors])[:-1]
-    return make_result(out, tensors, op, joined_backward, (axis, boundaries, shapes))
-
-
-def joined_backward(g: np.ndarray, out: Tensor) -> Grads:
-    axis, boundaries, shapes = out.saved
-    pieces = np.split(g, boundaries, axis=axis)                 # each tensor's part, back in its own shape
-    return [piece.reshape(shape) if t.requires_grad else None for t, piece, shape in zip(out.parents, pieces, shapes)]
-
-
-def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Join along the second axis (along the first for 1-d and 0-d tensors, made 1-d). Shapes:
-    (n_i,) -> (sum n_i,); (m, n_i, ...) -> (m, sum n_i, ...).
-
-    VJP: each tensor's part of g, in its own shape
-    """
-    tensors = _sequence("hstack", tensors)
-    ndim = max(np.ndim(t._data if isinstance(t, Tensor) else t) for t in tensors) if tensors else 1
-    return _joined("hstack", tensors, 0 if ndim <= 1 else 1, least_ndim=1)
-
-
-hstack_backward = joined_backward
-
-
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Join along the first axis, after making 0-d and 1-d tensors rows (1, n). Shapes:
-    (n,) -> (k, n); (m_i, n, ...) -> (sum m_i, n, ...).
-
-    VJP: each tensor's part of g, in its own shape
-    """
-    tensors = _sequence("vstack", tensors)
-    return _joined("vstack", tensors, 0, least_ndim=2)
-
-
-vstack_backward = joined_backward
-
-
 def pad(a: Tensor, pad_width: Any, mode: str = "constant", constant_values: float = 0.0) -> Tensor:
     """Surround with ``constant_values``: ``pad_width`` is numpy's ((before, after) per axis, or one
     pair, or one int for all). Only ``mode="constant"``. Shape: (d_k) -> (before_k + d_k + after_k).
@@ -458,88 +418,12 @@ def flipud(a: Tensor) -> Tensor:
 flipud_backward = flip_backward
 
 
-def _split_along(op: str, a: Tensor, indices_or_sections: Any, axis: int, least_ndim: int) -> list[Tensor]:
-    if a.ndim < least_ndim:
-        raise ShapeError(f"{op}: needs a tensor of at least {least_ndim} axes, got shape {a.shape}")
-    return _split(op, a, indices_or_sections, axis)
-
-
-def hsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
-    """``split`` along axis 1 (along axis 0 for a 1-d tensor). Shape: (m, n, ...) -> a list of (m, n_i, ...).
-
-    VJP: each piece's g at its place in a zero tensor of the input's shape
-    """
-    _require_tensor("hsplit", a)
-    return _split_along("hsplit", a, indices_or_sections, 0 if a.ndim == 1 else 1, least_ndim=1)
-
-
-hsplit_backward = split_backward
-
-
-def vsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
-    """``split`` along axis 0, for tensors of at least 2 axes. Shape: (m, ...) -> a list of (m_i, ...).
-
-    VJP: each piece's g at its place in a zero tensor of the input's shape
-    """
-    _require_tensor("vsplit", a)
-    return _split_along("vsplit", a, indices_or_sections, 0, least_ndim=2)
-
-
-vsplit_backward = split_backward
-
-
-def dsplit(a: Tensor, indices_or_sections: Any) -> list[Tensor]:
-    """``split`` along axis 2, for tensors of at least 3 axes. Shape: (m, n, k, ...) -> a list of (m, n, k_i, ...).
-
-    VJP: each piece's g at its place in a zero tensor of the input's shape
-    """
-    _require_tensor("dsplit", a)
-    return _split_along("dsplit", a, indices_or_sections, 2, least_ndim=3)
-
-
-dsplit_backward = split_backward
-
-
-def column_stack(tensors: Sequence[Tensor]) -> Tensor:
-    """1-d tensors as the columns of a matrix, 2-d ones joined along axis 1 (numpy's column_stack).
-    Shapes: k tensors (n,) -> (n, k); (n, m_i) -> (n, sum m_i).
-
-    VJP: each tensor's part of g, in its own shape
-    """
-    tensors = _sequence("column_stack", tensors)
-    columns = [t.reshape(-1, 1) if isinstance(t, Tensor) and t.ndim < 2 else t for t in tensors]
-    return _joined("column_stack", columns, 1, least_ndim=2)
-
-
-column_stack_backward = joined_backward
-
-
-def append(arr: Any, values: Any, axis: Any = None) -> Tensor:
-    """``values`` appended after ``arr``: both flattened first when ``axis`` is None, else joined along
-    ``axis`` (numpy's append). Shapes: (...), (...) -> (arr.size + values.size,), or as ``concatenate``.
-
-    VJP: each operand's part of g, in its own shape
-    """
-    arr, values = _operands("append", arr, values)
-    if axis is None:
-        return _joined("append", [ravel(arr), ravel(values)], 0, least_ndim=1)
-    if not _is_int(axis):
-        raise ShapeError(f"append: axis must be None or an int, got {axis!r}")
-    return _joined("append", [arr, values], axis, least_ndim=1)
-
-
-append_backward = joined_backward
-
-
-# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).
 NUMPY_FUNCTIONS = {np.ravel: ravel, np.squeeze: squeeze, np.expand_dims: expand_dims, np.swapaxes: swapaxes,
-                   np.moveaxis: moveaxis, np.roll: roll, np.repeat: repeat, np.tile: tile, np.split: split,
-                   np.array_split: array_split, np.hstack: hstack, np.vstack: vstack, np.pad: pad,
-                   np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d, np.fliplr: fliplr,
-                   np.flipud: flipud, np.hsplit: hsplit, np.vsplit: vsplit, np.dsplit: dsplit,
-                   np.column_stack: column_stack, np.append: append}
+                   np.moveaxis: moveaxis, np.roll: roll, np.repeat: repeat, np.tile: tile, np.pad: pad,
+                   np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d,
+                   np.fliplr: fliplr, np.flipud: flipud}
 
 
-__all__ = ["ravel", "flatten", "squeeze", "expand_dims", "swapaxes", "moveaxis", "roll", "repeat", "tile", "split",
-           "array_split", "hstack", "vstack", "pad", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "fliplr",
-           "flipud", "hsplit", "vsplit", "dsplit", "column_stack", "append"]
+__all__ = ["ravel", "flatten", "squeeze", "expand_dims", "swapaxes", "moveaxis", "roll", "repeat", "tile", "pad",
+           "astype", "atleast_1d", "atleast_2d", "atleast_3d", "fliplr", "flipud"]

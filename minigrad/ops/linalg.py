@@ -1,6 +1,6 @@
-"""Linear algebra under numpy's names: einsum and the contractions written with it, trace, diag, tril, triu.
+"""Linear algebra: matmul, einsum and the contractions written with it, trace, diag, tril, triu.
 
-The same pattern as ``ops.py``: each forward is followed by its VJP.
+The same pattern as ``ops/__init__.py``: each forward is followed by its VJP.
 
 ``dot``, ``inner``, ``outer`` and ``tensordot`` are contractions: sums of
 products over shared indices, each one einsum with particular subscripts
@@ -18,9 +18,68 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import ShapeError
-from .ops import Grads, _operands, _require_tensor, _single_axis, as_tensor, mul
-from .tensor import Tensor, make_result
+from ..errors import ShapeError
+from ..tensor import ProductGrad, Tensor, make_result
+from ._checks import Grads, _operands, _require_tensor, _single_axis, as_tensor
+from .arithmetic import mul, unbroadcast
+
+
+# --------------------------------------------------------------- matmul
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy's ``@`` rules.
+
+    Shapes: (n,) @ (n,) -> (); (m, n) @ (n,) -> (m,); (n,) @ (n, p) -> (p,);
+    (..., m, n) @ (..., n, p) -> (..., m, p), with the leading (batch) axes
+    broadcast against each other.
+    """
+    a, b = _operands("matmul", a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {a.shape} and {b.shape}")
+    try:
+        out = np.matmul(a._data, b._data)
+    except ValueError:
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
+                         f"first ({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} "
+                         f"dimension of the second ({b.shape[0] if b.ndim == 1 else b.shape[-2]}), and batch "
+                         f"dimensions must broadcast") from None
+    return make_result(out, (a, b), "matmul", matmul_backward)
+
+
+def matmul_backward(g: np.ndarray, out: Tensor) -> Grads:
+    a, b = out.parents
+    a_ndim, b_ndim = a._data.ndim, b._data.ndim
+    # For 2-D: d(AB)/dA contracts g with B^T, d(AB)/dB contracts A^T with g.
+    # Each is returned as its two factors, left^T right (a ProductGrad), so that
+    # backward can pool the uses of a shared matrix into one product (tensor.py).
+    if a_ndim == 2 and b_ndim == 2:
+        return (ProductGrad(g.T, b._data.T) if a.requires_grad else None,     # g B^T = (g^T)^T B^T
+                ProductGrad(a._data, g) if b.requires_grad else None)         # A^T g
+    if a_ndim == 2 and b_ndim == 1:                 # W @ h: dW = outer(g, h), a (m, 1) @ (1, n) product
+        return (ProductGrad(g[np.newaxis, :], b._data[np.newaxis, :]) if a.requires_grad else None,
+                g @ a._data if b.requires_grad else None)
+    if a_ndim == 1 and b_ndim == 2:                 # h @ W: dW = outer(h, g)
+        return (b._data @ g if a.requires_grad else None,
+                ProductGrad(a._data[np.newaxis, :], g[np.newaxis, :]) if b.requires_grad else None)
+    # A 1-D operand is treated as a (1, n) row or an (n, 1) column, as numpy does,
+    # and batch dimensions are summed back to each operand's shape.
+    a2 = a._data if a.ndim > 1 else a._data[np.newaxis, :]
+    b2 = b._data if b.ndim > 1 else b._data[:, np.newaxis]
+    g2 = g
+    if b.ndim == 1:
+        g2 = g2[..., np.newaxis]          # (..., m) -> (..., m, 1)
+    if a.ndim == 1:
+        g2 = g2[..., np.newaxis, :]       # (..., p) -> (..., 1, p)
+    grad_a = grad_b = None
+    if a.requires_grad:
+        grad_a = unbroadcast(np.matmul(g2, _swap_last_two(b2)), a2.shape).reshape(a.shape)
+    if b.requires_grad:
+        grad_b = unbroadcast(np.matmul(_swap_last_two(a2), g2), b2.shape).reshape(b.shape)
+    return grad_a, grad_b
+
+
+def _swap_last_two(x: np.ndarray) -> np.ndarray:
+    """The matrices of a stack transposed (a ``.transpose``, which arrays and Tensors both have)."""
+    return x.transpose(tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2))
 
 
 # ------------------------------------------------------------------- einsum
@@ -380,7 +439,7 @@ def triu_backward(g: np.ndarray, out: Tensor) -> Grads:
     return (np.triu(g, out.saved),)
 
 
-# numpy's callables -> these ops, for numpy dispatch on a Tensor (interop.py).
+# numpy's callables -> these ops, for numpy dispatch on a Tensor (np.sin(t) records sin; interop.py).
 NUMPY_FUNCTIONS = {np.einsum: einsum, np.dot: dot, np.inner: inner, np.outer: outer, np.tensordot: tensordot,
                    np.trace: trace, np.diag: diag, np.tril: tril, np.triu: triu}
 
