@@ -4,7 +4,7 @@ One step = forward over the whole sequence + summed squared error over all
 time steps (many-to-many) + backward to every parameter, float64, one BLAS
 thread. The engine runs interleaved with two hand-written BPTTs of the same
 math (``benchmarks/handwritten.py``): the *per-step* one, the lectures' loop
-as written (``nets/reference.py`` for the RNN and LSTM), and the *careful*
+as written (``nets/reference/`` for the RNN and LSTM), and the *careful*
 one (input projection hoisted out of the loop, preallocated buffers updated
 in place, each weight gradient one product over all steps after the sweep).
 The three take turns in the same process; a ratio is the median over rounds
@@ -73,7 +73,7 @@ def engine_step(net: nets.RecurrentNet, x: np.ndarray, y: np.ndarray) -> Callabl
 
 
 def per_step_floor(kind: str, params: dict, x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
-    """The lectures' BPTT as written: nets/reference.py (RNN, LSTM), handwritten.gru_per_step (GRU)."""
+    """The lectures' BPTT as written: nets/reference/ (RNN, LSTM), handwritten.gru_per_step (GRU)."""
     if kind == "gru":
         return lambda: handwritten.gru_per_step(params, x, lambda output: 2.0 * (output - y))
     forward = reference.rnn_forward if kind == "rnn" else reference.lstm_forward
@@ -350,7 +350,7 @@ def steps_table(rows: list, repeats: int) -> list[str]:
         "",
         "Forward over the sequence, summed squared error at every step, backward to all parameters; "
         "float64, one BLAS thread, CPU time. *per-step floor*: the lectures' BPTT as written, with the "
-        "input projection and the weight-gradient `+=` inside the loop over time (`nets/reference.py`; "
+        "input projection and the weight-gradient `+=` inside the loop over time (`nets/reference/`; "
         "`benchmarks/handwritten.py` for the GRU). *careful floor*: the same math as a careful person "
         "writes it (`benchmarks/handwritten.py`): the input projection of all steps in one product before "
         "the loop, preallocated buffers updated in place, no input gradient, and each weight gradient one "
@@ -446,7 +446,7 @@ def remarks(rows: list, splits: dict[str, dict]) -> list[str]:
         "is specific to recurrent nets, and no cell is fused: a step is the seeds' equations, op by op.",
         "",
         "One difference in kernels, so that the ratios are read right: the engine's sigmoid is "
-        "1/(1 + e^-x) with a clamped exponent, the per-step floor (`nets/reference.py`, the oracle, left "
+        "1/(1 + e^-x) with a clamped exponent, the per-step floor (`nets/reference/`, the oracle, left "
         "as the lectures write it) uses 0.5 (1 + tanh(x/2)), which is about twice as slow where numpy's "
         "tanh is not vectorized (this CPU); the careful floor uses the engine's kernel, so the ratio to "
         "it compares like with like.",

@@ -7,7 +7,7 @@ direction, PyTorch's parameter names and gate order:
 - **per step**, the lectures' loop as written: every step computes its input
   projection W_ih x(t) and adds its terms into the weight gradients inside
   the loop (seed 004, "BPTT": ``dW += ...`` at every t). For the RNN and the
-  LSTM that is ``nets/reference.py``; the GRU, which the reference does not
+  LSTM that is ``nets/reference/``; the GRU, which the reference does not
   cover, is written here the same way (``gru_per_step``).
 - **careful** (``*_careful``): what a careful person writes when speed
   matters, with the same arithmetic:
@@ -37,7 +37,7 @@ def _sigmoid_inplace(a: np.ndarray) -> np.ndarray:
     """a <- 1 / (1 + e^-a), in place, the exponent clamped so that e^-a cannot overflow.
 
     The same kernel as the engine's sigmoid (faster than the 0.5 (1 + tanh(a/2))
-    form of nets/reference.py where numpy's tanh is not vectorized).
+    form of nets/reference/ where numpy's tanh is not vectorized).
     """
     np.negative(a, out=a)
     np.minimum(a, 700.0, out=a)
@@ -148,7 +148,7 @@ def lstm_careful(params: Params, x: np.ndarray, d_output_of) -> Params:
 
 # --------------------------------------------------------------------- GRU
 def gru_per_step(params: Params, x: np.ndarray, d_output_of) -> Params:
-    """PyTorch's GRU (gates r, z, n), h(-1) = 0, BPTT written per step like nets/reference.py.
+    """PyTorch's GRU (gates r, z, n), h(-1) = 0, BPTT written per step like nets/reference/.
 
     r = sigma(W_ir x + b_ir + W_hr h + b_hr), z = sigma(W_iz x + b_iz + W_hz h + b_hz),
     n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = (1 - z) n + z h.

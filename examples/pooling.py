@@ -10,7 +10,7 @@ RNNs"): dE/dW = dE/dW_t + dE/dW_{t-1} + ...
 ``(scope, gradient)`` pair per op that used it. A ``nets.RNN`` runs step t
 inside the scope ``layer0/fwd/t={t}``, so the T uses of ``weight_hh_l0``
 (one matmul h(t-1) @ W_hh^T per step) show up as T pairs, and ``.grad`` is
-their sum. The hand-written BPTT of ``nets/reference.py`` computes the same
+their sum. The hand-written BPTT of ``nets/reference/`` computes the same
 sum with ``d_w_hh += d_z.T @ h_prev`` inside its loop over time.
 
 Run from the repository root:

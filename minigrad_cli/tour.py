@@ -8,7 +8,7 @@
 Seven stops: the graph the engine records and its backward pass; pooling of
 the gradients of a weight used at several time steps; an RNN, a BRNN, an LSTM
 and a GRU whose BPTT, the engine's ordinary backward, agrees with the
-hand-written BPTT of ``nets/reference.py``; pictures of unrolled graphs; an
+hand-written BPTT of ``nets/reference/``; pictures of unrolled graphs; an
 echo state network; a feedforward net trained on XOR; and a recurrent net
 trained to remember, with a progress bar. Each stop prints what it measured.
 """
@@ -60,7 +60,7 @@ def pooling() -> None:
     print(f"   W_hh.grad            = {np.round(w.grad, 4).tolist()}\n")
 
 
-# Each net of stop 3, with the hand-written forward and BPTT of nets/reference.py that computes the same.
+# Each net of stop 3, with the hand-written forward and BPTT of nets/reference/ that computes the same.
 CHECKED_NETS = {
     "RNN": (lambda: nets.RNN(2, 3, rng=0), reference.rnn_forward, reference.rnn_backward),
     "BRNN": (lambda: nets.BRNN(2, 3, rng=0), reference.rnn_forward, reference.rnn_backward),
@@ -101,7 +101,7 @@ def engine_against_hand_written(kind: str) -> tuple[float, int, mg.Tensor]:
 
 def bptt_is_backward() -> mg.Tensor:
     print("3. Recurrent nets unrolled on the engine: BPTT is the ordinary backward, and it equals")
-    print("   the hand-written BPTT of the lecture notes (nets/reference.py), net by net.")
+    print("   the hand-written BPTT of the lecture notes (nets/reference/), net by net.")
     losses = {}
     for kind in CHECKED_NETS:
         difference, parameters, losses[kind] = engine_against_hand_written(kind)

@@ -33,14 +33,7 @@ from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
 from ._checks import as_tensor_argument, check_flags, check_sizes
-
-NONLINEARITIES = ("tanh", "relu")
-
-
-def check_nonlinearity(who: str, nonlinearity: str) -> None:
-    """An Elman net's f must be tanh or relu (PyTorch's choices)."""
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"{who}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+from .layout import GATES, check_nonlinearity
 
 
 def rnn_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor, nonlinearity: str = "tanh") -> mg.Tensor:
@@ -107,9 +100,6 @@ def gru_step(x_proj: mg.Tensor, h: mg.Tensor, weight_hh: mg.Tensor,
     return h_next
 
 
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
-
-
 # ``value`` as a Tensor, or an error naming the module and the argument (ragged lists, None, ...).
 as_input = as_tensor_argument
 
@@ -130,6 +120,24 @@ def init_bound(hidden_size: int) -> float:
     return 1.0 / math.sqrt(hidden_size)
 
 
+def layer_parameters(who: str, kind: str, input_size: int, hidden_size: int, bias: bool,
+                     generator: np.random.Generator, suffix: str = "") -> dict[str, nn.Parameter]:
+    """One layer's parameters under PyTorch's names, for the cells and the sequence nets alike.
+
+    ``weight_ih{suffix}`` (G*H, D), ``weight_hh{suffix}`` (G*H, H) and, with ``bias``,
+    ``bias_ih{suffix}``, ``bias_hh{suffix}`` (G*H,), G = ``GATES[kind]``, drawn from
+    U(-1/sqrt(H), 1/sqrt(H)) in that order, PyTorch's (so a seed gives the same numbers
+    whichever builds them). ``suffix`` is ``parameter_suffix(layer, direction)`` for a
+    layer of a sequence net, "" for a cell.
+    """
+    rows, bound = GATES[kind] * hidden_size, init_bound(hidden_size)
+    shapes = {"weight_ih": (rows, input_size), "weight_hh": (rows, hidden_size)}
+    if bias:
+        shapes.update(bias_ih=(rows,), bias_hh=(rows,))
+    return {short + suffix: nn.Parameter(uniform_init(shape, bound, generator, who), name=short + suffix)
+            for short, shape in shapes.items()}
+
+
 class _Cell(nn.Module):
     """Parameters of one cell: weight_ih (G*H, D), weight_hh (G*H, H), bias_ih, bias_hh (G*H,)."""
 
@@ -140,12 +148,9 @@ class _Cell(nn.Module):
         check_sizes(who, input_size=input_size, hidden_size=hidden_size)
         check_flags(who, bias=bias)
         self.input_size, self.hidden_size = input_size, hidden_size
-        rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
-        generator = as_generator(rng, who)
-        self.weight_ih = nn.Parameter(uniform_init((rows, input_size), bound, generator, who), name="weight_ih")
-        self.weight_hh = nn.Parameter(uniform_init((rows, hidden_size), bound, generator, who), name="weight_hh")
-        self.bias_ih = nn.Parameter(uniform_init((rows,), bound, generator, who), name="bias_ih") if bias else None
-        self.bias_hh = nn.Parameter(uniform_init((rows,), bound, generator, who), name="bias_hh") if bias else None
+        parameters = layer_parameters(who, self.kind, input_size, hidden_size, bias, as_generator(rng, who))
+        self.weight_ih, self.weight_hh = parameters["weight_ih"], parameters["weight_hh"]
+        self.bias_ih, self.bias_hh = parameters.get("bias_ih"), parameters.get("bias_hh")
 
     def _input_projection(self, x: mg.Tensor, include_bias_hh: bool) -> mg.Tensor:
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:

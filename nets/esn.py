@@ -20,190 +20,38 @@ here as "seed 000" with the slide title:
 * "Reservoir computing - overall recipe": generate (W_in, W), drive the
   reservoir and collect states, solve the linear readout, predict.
 
+Four files: ``nets/reservoir.py`` (W, the state update, harvesting the states),
+``nets/readout.py`` (``solve_ridge``, the normal equations' sums, ``nrmse``), this
+one (the model, ``ESN``) and ``nets/training.py`` (``fit_readout_by_gradient_descent``);
+all their names import from here too.
+
 Shapes: sequences are time-major, X of shape (T, input_size), Y of shape
 (T, output_size). The seed stacks states as columns (H is features x T); here
 a state is a row, so the seed's H is `features.T` in the code.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse
-import scipy.sparse.linalg
-from scipy.linalg.blas import dgemm, dsyrk
 
-import minigrad
-import minigrad.nn
-import minigrad.optim
 from minigrad.nn.modules import uniform_init
 from minigrad.random import check_seed
 
-from ._checks import as_real_array, check_count, check_flags, check_range
+from ._checks import (ArrayOrSequences, as_sequence, as_sequence_list, check_count, check_flags, check_range,
+                      check_same_length, check_state_vector)
+from .readout import _add_cross, _add_gram, check_training_data, empty_normal_equations, nrmse, solve_ridge
+from .reservoir import (DENSE_EIGENVALUE_LIMIT, DRIVE_BLOCK, feature_chunks, leaky_update, random_reservoir,
+                        spectral_radius, states_in)
+from .training import fit_readout_by_gradient_descent
 
-# Up to this size the spectral radius comes from all eigenvalues of the dense
-# matrix (exact, O(N^3)); above it, from ARPACK's sparse iterative solver,
-# which only needs matrix-vector products.
-DENSE_EIGENVALUE_LIMIT = 1000
+__all__ = ["ESN", "DEFAULT_CHUNK_SIZE", "DENSE_EIGENVALUE_LIMIT", "DRIVE_BLOCK", "spectral_radius",
+           "random_reservoir", "nrmse", "solve_ridge", "fit_readout_by_gradient_descent"]
 
 # Steps of states held in memory at once while fitting: memory stays
 # O(chunk_size * N + N^2) whatever the length of the data, and each chunk
 # feeds one BLAS call.
 DEFAULT_CHUNK_SIZE = 2000
-
-# Steps whose input drive W_in [1; x(n)] is computed by one matrix product:
-# a (DRIVE_BLOCK, N) array, 1 MB at N = 2,000.
-DRIVE_BLOCK = 64
-
-ArrayOrSequences = np.ndarray | Sequence[np.ndarray]
-
-
-def spectral_radius(matrix: scipy.sparse.sparray | np.ndarray) -> float:
-    """Largest absolute eigenvalue of a square matrix.
-
-    Args:
-        matrix: (N, N) dense or scipy sparse matrix.
-
-    Returns:
-        max |lambda_i| as a float. Exact (all eigenvalues of the dense matrix)
-        for N <= DENSE_EIGENVALUE_LIMIT; above that, ARPACK's implicitly
-        restarted Arnoldi iteration for the ten eigenvalues of largest
-        magnitude, to a relative tolerance of 1e-10.
-    """
-    if len(matrix.shape) != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"spectral_radius: the matrix must be square, got shape {matrix.shape}")
-    size = matrix.shape[0]
-    if size <= DENSE_EIGENVALUE_LIMIT:
-        dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix)
-        return float(np.max(np.abs(np.linalg.eigvals(dense))))
-    # By the circular law, the eigenvalues of a random matrix crowd near the
-    # edge of a disc, so the largest is barely separated from the next ones.
-    # Asked for that one alone, with ARPACK's default Krylov space, eigs
-    # sometimes converges to an eigenvalue 1% short of it (seen against dense
-    # eigenvalues for N = 1,200 to 2,500); asking for the 10 largest with a
-    # 60-vector space has matched the dense answer to 1e-13 in every trial.
-    # A fixed start vector makes the result reproducible (ARPACK otherwise
-    # starts from a random one). A relative tolerance of 1e-10 is far inside
-    # the 1e-6 the radius is promised to; machine precision (tol=0) took up
-    # to 20 s for N = 10,000 against a few seconds.
-    largest = scipy.sparse.linalg.eigs(
-        matrix, k=10, which="LM", ncv=60, v0=np.ones(size), tol=1e-10, return_eigenvectors=False
-    )
-    return float(np.max(np.abs(largest)))
-
-
-def random_reservoir(
-    size: int, connectivity: float, radius: float, rng: np.random.Generator
-) -> scipy.sparse.csr_array:
-    """Sparse random recurrent matrix W scaled to a given spectral radius.
-
-    Seed 000, "Reservoir properties": sparse, with uniformly distributed
-    non-zeros. Every unit receives the same number of incoming links,
-    round(connectivity * size) but at least one ("fixed number of inputs to
-    each node", slide "Reservoir computing"), from units chosen uniformly
-    without repetition; the weights are uniform on [-1, 1] before scaling.
-
-    Args:
-        size: N, the number of reservoir units.
-        connectivity: fraction of non-zero entries per row, in (0, 1].
-        radius: the spectral radius rho the returned matrix has.
-        rng: source of randomness.
-
-    Returns:
-        (N, N) CSR matrix; row i holds the weights into unit i.
-    """
-    check_count("random_reservoir", "size", size, minimum=1)
-    check_range("random_reservoir", "connectivity", connectivity, 0.0, 1.0, low_open=True)
-    check_range("random_reservoir", "radius", radius, 0.0, np.inf)
-    links = max(1, round(connectivity * size))
-    try:
-        rows = np.repeat(np.arange(size), links)
-    except (MemoryError, ValueError) as error:     # numpy: "Maximum allowed size exceeded"
-        raise MemoryError(f"random_reservoir: {size} units with {links} links each cannot be "
-                          f"allocated ({error})") from None
-    columns = np.concatenate(
-        [rng.choice(size, size=links, replace=False) for _ in range(size)]
-    )
-    weights = rng.uniform(-1.0, 1.0, size=size * links)
-    matrix = scipy.sparse.csr_array((weights, (rows, columns)), shape=(size, size))
-    if radius == 0.0:
-        return matrix * 0.0
-    current = spectral_radius(matrix)
-    if current < 1e-12:
-        raise ValueError(
-            f"random_reservoir: the random {size}x{size} matrix with {links} link(s) per "
-            f"unit has spectral radius {current:.3g}, so it cannot be scaled to {radius}; "
-            "use a larger connectivity or another seed"
-        )
-    return matrix * (radius / current)
-
-
-def nrmse(
-    prediction: np.ndarray, target: np.ndarray, target_std: float | None = None
-) -> float:
-    """Normalised root-mean-square error, as in the ESN literature.
-
-    NRMSE = sqrt(mean((prediction - target)^2)) / std(target): 0 is perfect,
-    1 is what always predicting the target's mean scores. Jaeger's NRMSE_84
-    normalises by the standard deviation of the whole signal rather than of
-    the few values compared; pass it as `target_std` for that.
-
-    Args:
-        prediction: array of any shape.
-        target: array of the same shape.
-        target_std: the normaliser; defaults to target.std().
-
-    Returns:
-        the NRMSE as a float.
-    """
-    prediction = np.asarray(prediction, dtype=float)
-    target = np.asarray(target, dtype=float)
-    if prediction.shape != target.shape:
-        raise ValueError(
-            f"nrmse: prediction and target must have the same shape, "
-            f"got {prediction.shape} and {target.shape}"
-        )
-    if target.size == 0:
-        raise ValueError("nrmse: prediction and target are empty")
-    scale = float(target.std()) if target_std is None else float(target_std)
-    if not (np.isfinite(scale) and scale > 0.0):
-        raise ValueError(
-            f"nrmse: the target's standard deviation must be positive and finite, got {scale}"
-        )
-    return float(np.sqrt(np.mean((prediction - target) ** 2)) / scale)
-
-
-def solve_ridge(gram: np.ndarray, cross: np.ndarray, ridge: float) -> np.ndarray:
-    """Solve the regularised normal equations for the readout.
-
-    Seed 000, "Training readouts": W_out = Y H^T (H H^T + beta I)^-1. Never
-    form the inverse: W_out (H H^T + beta I) = Y H^T is, transposed, the
-    symmetric positive definite system (H H^T + beta I) W_out^T = H Y^T,
-    solved by a Cholesky factorisation and two triangular solves.
-
-    Args:
-        gram: (F, F) H H^T, the sum of z(n) z(n)^T over the training steps.
-            Only its upper triangle is read (the one `_add_gram` fills), and
-            it is overwritten by the factorisation: for N = 10,000 a copy
-            would cost another 800 MB.
-        cross: (D_out, F) Y H^T, the sum of y(n) z(n)^T.
-        ridge: beta >= 0.
-
-    Returns:
-        W_out of shape (D_out, F).
-    """
-    gram[np.diag_indices_from(gram)] += ridge
-    try:
-        factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True)
-    except np.linalg.LinAlgError as error:
-        advice = "use a positive ridge" if ridge == 0 else "use a larger ridge"
-        raise ValueError(
-            f"the readout's normal equations H H^T + beta I are singular with beta={ridge} "
-            f"(the collected states are linearly dependent, or nearly so in floating "
-            f"point); {advice} ({error})"
-        ) from None
-    return scipy.linalg.cho_solve(factor, cross.T).T
 
 
 class ESN:
@@ -340,36 +188,6 @@ class ESN:
 
     # ----------------------------------------------------------- the dynamics
 
-    def _leaky_update(self, state: np.ndarray, drive: np.ndarray) -> np.ndarray:
-        """One reservoir step (seed 000, "Echo state network").
-
-        Args:
-            state: h(n-1), shape (N,).
-            drive: W_in [1; x(n)] + W_fb y(n-1), shape (N,).
-
-        Returns:
-            h(n) = (1 - alpha) h(n-1) + alpha tanh(drive + W h(n-1)), shape (N,).
-        """
-        candidate = np.tanh(drive + self.W @ state)
-        # (1 - alpha) h + alpha h~ written as h + alpha (h~ - h): equal up to rounding.
-        return state + self.leak_rate * (candidate - state)
-
-    def _input_drive(self, inputs: np.ndarray) -> np.ndarray:
-        """W_in [1; x(n)] for a block of steps at once.
-
-        The inputs are known in advance, so one matrix product serves all
-        steps instead of one matrix-vector product per step.
-
-        Args:
-            inputs: (t, input_size).
-
-        Returns:
-            (t, N).
-        """
-        drive = _times_transpose(inputs, self.W_in[:, 1:])
-        drive += self.W_in[:, 0]
-        return drive
-
     def _feature_chunks(
         self,
         inputs: np.ndarray,
@@ -377,58 +195,13 @@ class ESN:
         initial_state: np.ndarray,
         chunk_size: int,
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Drive the reservoir with known inputs, yielding z(n) chunk by chunk.
-
-        With output feedback, the fed-back y(n-1) is the teacher's target
-        (teacher forcing, seed 000 "Echo state network": y(n) = y_target(n)),
-        known in advance like the input, so it joins the input drive. Before
-        the first step y(-1) = 0, matching a reset state.
-
-        The states are written straight into the columns of z that hold them,
-        so the design matrix of a chunk is built without copying the states.
-        Each z is overwritten by the next chunk: copy what must outlive it.
-
-        Args:
-            inputs: (T, input_size).
-            teacher: (T, output_size) targets for teacher forcing, or None
-                without feedback.
-            initial_state: h(-1), shape (N,).
-            chunk_size: steps per yielded chunk.
-
-        Yields:
-            (start, z): z of shape (t, n_features), rows z(n) = [1; h(n); x(n)]
-            for n = start ... start + t - 1; `self._states_in(z)` is h(n).
-        """
-        steps = inputs.shape[0]
-        fed_back = None
-        if teacher is not None:
-            fed_back = np.vstack([np.zeros((1, self.output_size)), teacher[:-1]])
-        # One buffer serves every chunk (the caller is done with a chunk
-        # before it asks for the next), so a fit touches its memory once.
-        buffer = np.empty((min(chunk_size, steps), self.n_features))
-        buffer[:, 0] = 1.0
-        state = initial_state
-        for start in range(0, steps, chunk_size):
-            stop = min(start + chunk_size, steps)
-            z = buffer[: stop - start]
-            if self.include_input:
-                z[:, 1 + self.reservoir_size :] = inputs[start:stop]
-            states = self._states_in(z)
-            # The drive of DRIVE_BLOCK steps at a time: one matrix product,
-            # and a (DRIVE_BLOCK, N) array rather than a (chunk_size, N) one.
-            for block in range(start, stop, DRIVE_BLOCK):
-                block_stop = min(block + DRIVE_BLOCK, stop)
-                drive = self._input_drive(inputs[block:block_stop])
-                if fed_back is not None:
-                    drive += _times_transpose(fed_back[block:block_stop], self.W_fb)
-                for step in range(block_stop - block):
-                    state = self._leaky_update(state, drive[step])
-                    states[block - start + step] = state
-            yield start, z
+        """``reservoir.feature_chunks`` with this ESN's reservoir: (start, z) chunk by chunk."""
+        return feature_chunks(self.W, self.W_in, self.W_fb, self.leak_rate, inputs, teacher, initial_state,
+                              chunk_size, self.include_input)
 
     def _states_in(self, z: np.ndarray) -> np.ndarray:
         """The h(n) columns of z(n) = [1; h(n); x(n)]: a view of shape (t, N)."""
-        return z[:, 1 : 1 + self.reservoir_size]
+        return states_in(z, self.reservoir_size)
 
     def features(self, states: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         """The readout's input z(n) = [1; h(n); x(n)] for every step.
@@ -466,18 +239,11 @@ class ESN:
             (T, N): h(0) ... h(T-1).
         """
         who = "ESN.collect_states"
-        inputs = _as_sequence(who, "X", X, self.input_size, "input_size")
+        inputs = as_sequence(who, "X", X, self.input_size, "input_size")
         teacher = self._check_teacher(who, teacher, inputs.shape[0])
         if initial_state is None:
             initial_state = np.zeros(self.reservoir_size)
-        initial_state = as_real_array(who, "initial_state", initial_state)
-        if initial_state.shape != (self.reservoir_size,):
-            raise ValueError(
-                f"{who}: initial_state must have shape ({self.reservoir_size},), "
-                f"got {initial_state.shape}"
-            )
-        if not np.isfinite(initial_state).all():
-            raise ValueError(f"{who}: initial_state contains NaN or Inf")
+        initial_state = check_state_vector(who, "initial_state", initial_state, self.reservoir_size)
         chunks = self._feature_chunks(inputs, teacher, initial_state, DEFAULT_CHUNK_SIZE)
         return np.vstack([self._states_in(z).copy() for _, z in chunks])
 
@@ -491,8 +257,8 @@ class ESN:
             raise ValueError(
                 f"{who}: this ESN has output feedback: pass the teacher targets (T, output_size)"
             )
-        teacher = _as_sequence(who, "teacher", teacher, self.output_size, "output_size")
-        _check_same_length(who, "X", steps, "teacher", teacher.shape[0])
+        teacher = as_sequence(who, "teacher", teacher, self.output_size, "output_size")
+        check_same_length(who, "X", steps, "teacher", teacher.shape[0])
         return teacher
 
     # ----------------------------------------------------------------- fitting
@@ -525,28 +291,11 @@ class ESN:
             and `last_output` its output (its target with teacher forcing).
         """
         who = "ESN.fit"
-        inputs = _as_sequence_list(who, "X", X, self.input_size, "input_size")
-        targets = _as_sequence_list(who, "Y", Y, self.output_size, "output_size")
-        if len(inputs) != len(targets):
-            raise ValueError(
-                f"{who}: X and Y must hold the same number of sequences, "
-                f"got {len(inputs)} and {len(targets)}"
-            )
-        check_count(who, "washout", washout, minimum=0)
-        check_count(who, "chunk_size", chunk_size, minimum=1)
-        for index, (x_seq, y_seq) in enumerate(zip(inputs, targets)):
-            label = "" if len(inputs) == 1 else f" in sequence {index}"
-            _check_same_length(who, f"X{label}", x_seq.shape[0], f"Y{label}", y_seq.shape[0])
-            if washout >= x_seq.shape[0]:
-                raise ValueError(
-                    f"{who}: washout={washout} leaves no training step{label}: "
-                    f"it has only {x_seq.shape[0]} steps"
-                )
+        inputs = as_sequence_list(who, "X", X, self.input_size, "input_size")
+        targets = as_sequence_list(who, "Y", Y, self.output_size, "output_size")
+        check_training_data(who, inputs, targets, washout, chunk_size)
 
-        # Fortran order lets BLAS update the Gram matrix in place (dsyrk below).
-        gram = np.zeros((self.n_features, self.n_features), order="F")
-        # H Y^T rather than Y H^T: z.T is then a Fortran-ordered view for BLAS.
-        cross_t = np.zeros((self.n_features, self.output_size), order="F")
+        gram, cross_t = empty_normal_equations(self.n_features, self.output_size)
         for x_seq, y_seq in zip(inputs, targets):
             teacher = y_seq if self.feedback else None
             state = np.zeros(self.reservoir_size)
@@ -586,7 +335,7 @@ class ESN:
         """
         self._require_fitted("predict")
         check_flags("ESN.predict", reset=reset)
-        inputs = _as_sequence("ESN.predict", "X", X, self.input_size, "input_size")
+        inputs = as_sequence("ESN.predict", "X", X, self.input_size, "input_size")
         if reset:
             self.reset()
         if self.feedback:
@@ -639,7 +388,7 @@ class ESN:
                 f"output_size={self.output_size}"
             )
         if warmup is not None:
-            series = _as_sequence("ESN.generate", "warmup", warmup, self.output_size, "output_size")
+            series = as_sequence("ESN.generate", "warmup", warmup, self.output_size, "output_size")
             self.reset()
             if autonomous_feedback:
                 # Teacher forcing through the series; the next step feeds back s(T-1).
@@ -687,7 +436,7 @@ class ESN:
             drive = in_bias + in_weight @ x
             if self.feedback:
                 drive += self.W_fb @ self._last_output
-            self._state = self._leaky_update(self._state, drive)
+            self._state = leaky_update(self.W, self.leak_rate, self._state, drive)
             y = out_bias + out_state @ self._state
             if self.include_input:
                 y += out_input @ x
@@ -699,208 +448,3 @@ class ESN:
     def _require_fitted(self, method: str) -> None:
         if self.W_out is None:
             raise RuntimeError(f"ESN.{method}() called before fit(): W_out is not set yet")
-
-
-# ------------------------------------------- the same readout, by gradient descent
-
-
-def fit_readout_by_gradient_descent(
-    features: np.ndarray,
-    targets: np.ndarray,
-    ridge: float,
-    steps: int = 3000,
-    learning_rate: float | None = None,
-    seed: int | None = 0,
-) -> np.ndarray:
-    """Train the ESN readout as a `minigrad.nn.Linear` layer by gradient descent.
-
-    This is the readout of `ESN.fit`, reached the way every other net in this
-    project is trained: a Linear layer over the collected reservoir states,
-    mean-squared error, weight decay, full-batch gradient descent (SGD on the
-    whole data set at every step). It converges to the closed form; the test
-    suite checks that it does.
-
-    Why the weight decay must be 2 beta / (T D): the closed form minimises
-    ||Y - W Z||^2 + beta ||W||^2 (seed 000, "Training readouts"). Here the
-    loss is the *mean* squared error over the T * D target values, and SGD's
-    weight decay lambda adds lambda W to the gradient. At the minimum
-
-        (2 / (T D)) (W Z^T Z - Y^T Z) + lambda W = 0
-        <=>  W (Z^T Z + (lambda T D / 2) I) = Y^T Z,
-
-    the ridge solution with beta = lambda T D / 2, i.e. lambda = 2 beta / (T D).
-    The decay also shrinks the Linear's bias, as beta I also penalises the
-    bias weight in the closed form.
-
-    Why the default learning rate is 1 / L: the loss is quadratic with
-    Hessian (2 / (T D)) Z^T Z + lambda I, whose largest eigenvalue L bounds
-    the step size (gradient descent diverges above 2 / L); at 1 / L the
-    error shrinks by at least (1 - 1/kappa) per step, kappa the Hessian's
-    condition number. Reservoir states are often nearly collinear (kappa of
-    1e8 and more), so this converges in reasonable time only for a
-    well-conditioned problem: a small reservoir or a large beta. That is the
-    lesson: the closed form is exact in one shot; gradient descent gets there
-    slowly, and only when the problem is well-conditioned.
-
-    Args:
-        features: (T, F - 1) the readout's inputs without the constant 1,
-            [h(n); x(n)] per row (the Linear's bias plays the 1).
-        targets: (T, D) the targets y(n).
-        ridge: beta >= 0, in the closed form's units.
-        steps: gradient descent steps.
-        learning_rate: None for 1 / L.
-        seed: initialises the Linear layer's weights.
-
-    Returns:
-        W_out of shape (D, F) in the ESN's layout: column 0 is the Linear's
-        bias, the rest its weight.
-    """
-    who = "fit_readout_by_gradient_descent"
-    features = _as_sequence(who, "features", features, width=None)
-    targets = _as_sequence(who, "targets", targets, width=None)
-    _check_same_length(who, "features", features.shape[0], "targets", targets.shape[0])
-    check_range("fit_readout_by_gradient_descent", "ridge", ridge, 0.0, np.inf)
-    check_count("fit_readout_by_gradient_descent", "steps", steps, minimum=1)
-    steps_total, outputs = targets.shape
-    weight_decay = 2.0 * ridge / (steps_total * outputs)
-
-    if learning_rate is not None:
-        check_range("fit_readout_by_gradient_descent", "learning_rate", learning_rate, 0.0, np.inf, low_open=True)
-    else:
-        z = np.hstack([np.ones((steps_total, 1)), features])
-        curvature = np.linalg.eigvalsh(z.T @ z)[-1] * 2.0 / (steps_total * outputs)
-        learning_rate = 1.0 / (curvature + weight_decay)
-
-    readout = minigrad.nn.Linear(features.shape[1], outputs, rng=np.random.default_rng(seed))
-    optimizer = minigrad.optim.SGD(
-        readout.parameters(), lr=learning_rate, weight_decay=weight_decay
-    )
-    inputs = minigrad.Tensor(features)
-    wanted = minigrad.Tensor(targets)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = minigrad.nn.functional.mse_loss(readout(inputs), wanted)
-        loss.backward()
-        optimizer.step()
-    return np.hstack([readout.bias.data[:, None], readout.weight.data])
-
-
-# ------------------------------------------------------------------- helpers
-#
-# Why the products in `fit` call scipy's BLAS by hand instead of using `@`:
-# numpy and scipy each ship their own OpenBLAS, each with its own pool of
-# threads, and a pool keeps its threads spinning for a while after a call.
-# Alternating numpy's `@` with scipy's dsyrk, chunk after chunk, makes the two
-# pools fight over the cores: on a 2-core machine the Gram updates took twice
-# as long (0.5 s instead of 0.26 s at N = 1,000). One library, one pool.
-
-
-def _times_transpose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Return a @ b^T, by scipy's BLAS (see above).
-
-    Args:
-        a: (t, k).
-        b: (n, k).
-
-    Returns:
-        (t, n), C-ordered: dgemm computes b a^T in Fortran order, which is
-        a b^T in C order.
-    """
-    return dgemm(1.0, b, a, trans_b=True).T
-
-
-def _add_cross(cross_t: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Return cross_t + z^T y, updating the Fortran-ordered `cross_t` in place.
-
-    As in `_add_gram`, z.T is a Fortran-ordered view of the C-ordered z, so
-    BLAS reads z where it is (asking for y^T z instead would copy z).
-
-    Args:
-        cross_t: (F, D_out) Fortran-ordered float64 (as for `_add_gram`), the
-            running sum of z(n) y(n)^T.
-        z: (t, F) C-ordered features.
-        y: (t, D_out) targets.
-
-    Returns:
-        the updated (F, D_out) matrix, sharing memory with `cross_t`.
-    """
-    return dgemm(1.0, z.T, y, beta=1.0, c=cross_t, overwrite_c=True)
-
-
-def _add_gram(gram: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Return gram + z^T z, updating the upper triangle of `gram` in place.
-
-    BLAS's symmetric rank-k update (dsyrk) does half the multiply-adds of a
-    general product and, given a Fortran-ordered float64 `gram`, writes
-    straight into it with no (F, F) temporary: that temporary would double
-    the memory for N = 10,000 (an 800 MB matrix). z.T is a Fortran-ordered
-    view of z, so nothing is copied either; dsyrk with trans=0 computes
-    a a^T for a = z.T.
-
-    Args:
-        gram: (F, F) Fortran-ordered float64 (anything else is copied by the
-            wrapper, and only the returned matrix holds the sum); its lower
-            triangle is left stale.
-        z: (t, F) C-ordered.
-
-    Returns:
-        the updated (F, F) matrix, sharing memory with `gram`.
-    """
-    return dsyrk(1.0, z.T, beta=1.0, c=gram, trans=0, overwrite_c=True)
-
-
-def _check_same_length(who: str, name_a: str, length_a: int, name_b: str, length_b: int) -> None:
-    if length_a != length_b:
-        raise ValueError(
-            f"{who}: {name_a} and {name_b} must have the same number of steps, "
-            f"got {length_a} and {length_b}"
-        )
-
-
-def _as_sequence(
-    who: str, name: str, data: np.ndarray, width: int | None, width_name: str = ""
-) -> np.ndarray:
-    """Check one (T, width) sequence and return it as a float64 array; errors name ``who``.
-
-    `width=None` accepts any number of columns but none (for arrays whose
-    width is not set by an ESN).
-    """
-    array = as_real_array(who, name, data)
-    if array.ndim != 2:
-        hint = " (reshape a 1-D series with .reshape(-1, 1))" if array.ndim == 1 else ""
-        shape = f"(T, {'width' if width is None else width})"
-        raise ValueError(f"{who}: {name} must be a 2-D array {shape}, got shape {array.shape}{hint}")
-    if width is None and array.shape[1] == 0:
-        raise ValueError(f"{who}: {name} has no columns, got shape {array.shape}")
-    if width is not None and array.shape[1] != width:
-        raise ValueError(
-            f"{who}: {name} has {array.shape[1]} columns but the ESN has {width_name}={width}"
-        )
-    if array.shape[0] == 0:
-        raise ValueError(f"{who}: {name} is empty: it needs at least one step")
-    finite = np.isfinite(array)
-    if not finite.all():
-        row, column = np.argwhere(~finite)[0]
-        raise ValueError(
-            f"{who}: {name} contains NaN or Inf "
-            f"(first at step {row}, column {column}: {array[row, column]})"
-        )
-    return array
-
-
-def _as_sequence_list(
-    who: str, name: str, data: ArrayOrSequences, width: int, width_name: str
-) -> list[np.ndarray]:
-    """A (T, width) array becomes a one-element list; a list is checked item by item.
-
-    A list counts as a list of sequences when its first item is 2-D; a nested
-    list of numbers such as [[0.1], [0.2]] is one (T, width) sequence.
-    """
-    if isinstance(data, (list, tuple)) and (len(data) == 0 or np.ndim(data[0]) == 2):
-        if len(data) == 0:
-            raise ValueError(f"{who}: {name} is an empty list: it needs at least one sequence")
-        return [
-            _as_sequence(who, f"{name}[{index}]", item, width, width_name)
-            for index, item in enumerate(data)
-        ]
-    return [_as_sequence(who, name, data, width, width_name)]

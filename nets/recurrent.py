@@ -24,13 +24,13 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.modules import uniform_init
 from minigrad.random import RngLike, as_generator
 
 from minigrad.ops import linear
 
 from ._checks import check_flags, check_range, check_sizes
-from .cells import GATES, as_input, check_nonlinearity, gru_step, init_bound, lstm_step, rnn_step, unpack_states
+from .cells import as_input, check_nonlinearity, gru_step, layer_parameters, lstm_step, rnn_step, unpack_states
+from .layout import parameter_suffix
 
 State = tuple[mg.Tensor, ...]     # (h,) or, for the LSTM, (h, c); each (B, H), or (H,) when learned
 
@@ -57,17 +57,14 @@ class RecurrentNet(nn.Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
-        rows, bound = GATES[self.kind] * hidden_size, init_bound(hidden_size)
         generator = as_generator(rng, name)
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * self.num_directions
             for direction in range(self.num_directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                self._add(f"weight_ih{suffix}", uniform_init((rows, layer_input), bound, generator, name))
-                self._add(f"weight_hh{suffix}", uniform_init((rows, hidden_size), bound, generator, name))
-                if bias:
-                    self._add(f"bias_ih{suffix}", uniform_init((rows,), bound, generator, name))
-                    self._add(f"bias_hh{suffix}", uniform_init((rows,), bound, generator, name))
+                suffix = parameter_suffix(layer, direction)
+                for parameter_name, parameter in layer_parameters(name, self.kind, layer_input, hidden_size, bias,
+                                                                  generator, suffix).items():
+                    setattr(self, parameter_name, parameter)
         # Seed 004: "h(-1) = part of network parameters"; one learned initial
         # state per layer and direction, shared by every sequence of a batch.
         self.learn_initial_state = learn_initial_state
@@ -80,7 +77,7 @@ class RecurrentNet(nn.Module):
 
     def _weights(self, layer: int, direction: int) -> tuple[mg.Tensor, mg.Tensor, Optional[mg.Tensor],
                                                            Optional[mg.Tensor]]:
-        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        suffix = parameter_suffix(layer, direction)
         return (getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}"),
                 getattr(self, f"bias_ih{suffix}", None), getattr(self, f"bias_hh{suffix}", None))
 

@@ -21,7 +21,8 @@ from minigrad.ops import linear
 from minigrad.random import RngLike, as_generator
 
 from ._checks import check_flags, check_range, check_sizes
-from .cells import as_input, check_nonlinearity, init_bound, rnn_step
+from .cells import as_input, init_bound, rnn_step
+from .layout import check_nonlinearity
 
 
 def _sequence(x: Any, input_size: int, who: str) -> mg.Tensor:

@@ -34,7 +34,7 @@ from minigrad import nn
 from minigrad.random import RngLike, as_generator
 
 from ._checks import check_count, check_sizes
-from .cells import check_nonlinearity
+from .layout import check_nonlinearity
 from .simple import _sequence
 
 

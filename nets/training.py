@@ -10,6 +10,10 @@ of those k1 steps through at most the last k2 steps (k2 >= k1). Nothing here
 is a hand-written backward: each window is an ordinary forward pass of the
 net, starting from a *detached* state (a constant, so the gradient stops
 there), followed by the engine's ``backward``.
+
+Also here: ``fit_readout_by_gradient_descent``, the echo state network's
+readout (``nets/esn.py``) trained the way every other net is, by gradient
+descent, to set beside its closed form.
 """
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 import minigrad as mg
+import minigrad.nn
+import minigrad.optim
 
-from ._checks import check_callable, check_count
+from ._checks import as_sequence, check_callable, check_count, check_range, check_same_length
 from .cells import as_input
 from .recurrent import RecurrentNet
 
@@ -135,3 +141,87 @@ def _run_windows(net: RecurrentNet, x: mg.Tensor, targets: Any, loss_fn: Callabl
         loss.backward()
         last_end, last_final = end, _detach(final)
         yield Window(start, first_loss, end, loss)
+
+
+# ------------------------------------------- the same readout, by gradient descent
+
+
+def fit_readout_by_gradient_descent(
+    features: np.ndarray,
+    targets: np.ndarray,
+    ridge: float,
+    steps: int = 3000,
+    learning_rate: float | None = None,
+    seed: int | None = 0,
+) -> np.ndarray:
+    """Train the ESN readout as a `minigrad.nn.Linear` layer by gradient descent.
+
+    This is the readout of `ESN.fit`, reached the way every other net in this
+    project is trained: a Linear layer over the collected reservoir states,
+    mean-squared error, weight decay, full-batch gradient descent (SGD on the
+    whole data set at every step). It converges to the closed form; the test
+    suite checks that it does.
+
+    Why the weight decay must be 2 beta / (T D): the closed form minimises
+    ||Y - W Z||^2 + beta ||W||^2 (seed 000, "Training readouts"). Here the
+    loss is the *mean* squared error over the T * D target values, and SGD's
+    weight decay lambda adds lambda W to the gradient. At the minimum
+
+        (2 / (T D)) (W Z^T Z - Y^T Z) + lambda W = 0
+        <=>  W (Z^T Z + (lambda T D / 2) I) = Y^T Z,
+
+    the ridge solution with beta = lambda T D / 2, i.e. lambda = 2 beta / (T D).
+    The decay also shrinks the Linear's bias, as beta I also penalises the
+    bias weight in the closed form.
+
+    Why the default learning rate is 1 / L: the loss is quadratic with
+    Hessian (2 / (T D)) Z^T Z + lambda I, whose largest eigenvalue L bounds
+    the step size (gradient descent diverges above 2 / L); at 1 / L the
+    error shrinks by at least (1 - 1/kappa) per step, kappa the Hessian's
+    condition number. Reservoir states are often nearly collinear (kappa of
+    1e8 and more), so this converges in reasonable time only for a
+    well-conditioned problem: a small reservoir or a large beta. That is the
+    lesson: the closed form is exact in one shot; gradient descent gets there
+    slowly, and only when the problem is well-conditioned.
+
+    Args:
+        features: (T, F - 1) the readout's inputs without the constant 1,
+            [h(n); x(n)] per row (the Linear's bias plays the 1).
+        targets: (T, D) the targets y(n).
+        ridge: beta >= 0, in the closed form's units.
+        steps: gradient descent steps.
+        learning_rate: None for 1 / L.
+        seed: initialises the Linear layer's weights.
+
+    Returns:
+        W_out of shape (D, F) in the ESN's layout: column 0 is the Linear's
+        bias, the rest its weight.
+    """
+    who = "fit_readout_by_gradient_descent"
+    features = as_sequence(who, "features", features, width=None)
+    targets = as_sequence(who, "targets", targets, width=None)
+    check_same_length(who, "features", features.shape[0], "targets", targets.shape[0])
+    check_range("fit_readout_by_gradient_descent", "ridge", ridge, 0.0, np.inf)
+    check_count("fit_readout_by_gradient_descent", "steps", steps, minimum=1)
+    steps_total, outputs = targets.shape
+    weight_decay = 2.0 * ridge / (steps_total * outputs)
+
+    if learning_rate is not None:
+        check_range("fit_readout_by_gradient_descent", "learning_rate", learning_rate, 0.0, np.inf, low_open=True)
+    else:
+        z = np.hstack([np.ones((steps_total, 1)), features])
+        curvature = np.linalg.eigvalsh(z.T @ z)[-1] * 2.0 / (steps_total * outputs)
+        learning_rate = 1.0 / (curvature + weight_decay)
+
+    readout = minigrad.nn.Linear(features.shape[1], outputs, rng=np.random.default_rng(seed))
+    optimizer = minigrad.optim.SGD(
+        readout.parameters(), lr=learning_rate, weight_decay=weight_decay
+    )
+    inputs = minigrad.Tensor(features)
+    wanted = minigrad.Tensor(targets)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = minigrad.nn.functional.mse_loss(readout(inputs), wanted)
+        loss.backward()
+        optimizer.step()
+    return np.hstack([readout.bias.data[:, None], readout.weight.data])

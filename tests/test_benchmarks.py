@@ -18,7 +18,7 @@ from nets import reference
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("floor", ["per_step", "careful"])
 def test_both_hand_written_floors_compute_the_engines_gradients(kind, floor) -> None:
-    # The engine is checked against nets/reference.py elsewhere; here each floor the
+    # The engine is checked against nets/reference/ elsewhere; here each floor the
     # benchmark times is checked against the engine, so that the ratios compare like with like.
     rng = np.random.default_rng(0)
     net = bptt_step.NETS[kind](3, 4, rng=0)
@@ -67,3 +67,12 @@ def test_draw_speed_draws_every_case() -> None:
 def test_esn_fit_child_fits_a_small_reservoir() -> None:
     result = esn_fit.child_fit("minigrad", 50, 300, seed=0)
     assert result["fit_s"] > 0 and result["build_s"] > 0
+
+
+def test_choices_nets_measures_the_in_place_gram_update_without_a_temporary() -> None:
+    from benchmarks import choices_nets
+    # gram + z.T @ z allocates an (F, F) float64 temporary; _add_gram writes into gram.
+    assert choices_nets.gram_peak_mb(200, in_place=False) >= 8 * 200**2 / 1e6
+    assert choices_nets.gram_peak_mb(200, in_place=True) < 8 * 200**2 / 1e6 / 10
+    assert choices_nets.gram_update_seconds(20, 1, 128, numpy_drive=False) > 0
+    assert choices_nets.shortfall(60, 1)[1] < 1e-9      # the 10-eigenvalue setting finds the dense radius

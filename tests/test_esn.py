@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import nets.esn as esn_module
+import nets.reservoir as reservoir_module
 from nets.datasets import mackey_glass
 from nets.esn import (
     ESN,
@@ -95,7 +95,7 @@ def test_leak_rate_one_is_the_plain_esn():
 def test_requested_spectral_radius_is_reached(seed, dense_limit, monkeypatch):
     # Lowering the limit sends a 400-unit reservoir down the ARPACK path
     # (used for N > 1000 by default) while the dense oracle stays cheap.
-    monkeypatch.setattr(esn_module, "DENSE_EIGENVALUE_LIMIT", dense_limit)
+    monkeypatch.setattr(reservoir_module, "DENSE_EIGENVALUE_LIMIT", dense_limit)
     W = random_reservoir(400, connectivity=5 / 400, radius=1.25, rng=np.random.default_rng(seed))
     exact = np.max(np.abs(np.linalg.eigvals(W.toarray())))
     assert abs(exact - 1.25) < 1e-6

@@ -1,6 +1,6 @@
 """RNN, LSTM, GRU unrolled on the engine: BPTT from the generic backward, against four oracles.
 
-1. the hand-written numpy BPTT of seed 004 (nets/reference.py), to 1e-10, the GRU included;
+1. the hand-written numpy BPTT of seed 004 (nets/reference/), to 1e-10, the GRU included;
 2. RTRL (Williams & Zipser) for the Elman RNN;
 3. central finite differences (minigrad.testing.gradcheck), including the GRU;
 4. PyTorch's own outputs and gradients, stored in tests/fixtures/torch_nets.npz

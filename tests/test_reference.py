@@ -1,4 +1,4 @@
-"""Tests of nets/reference.py, the hand-written BPTT, against finite differences.
+"""Tests of nets/reference/, the hand-written BPTT, against finite differences.
 
 The reference is the oracle for the engine, so it is checked here without
 the engine: every gradient against central finite differences of the forward
