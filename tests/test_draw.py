@@ -266,10 +266,33 @@ def test_renders_with_graphviz_pure_when_dot_is_missing(without_dot, tmp_path):
     assert "<svg" in svg and "cell, t=1" in svg
     assert drawing.pipe(format="png").startswith(b"\x89PNG")
     pdf = drawing.pipe(format="pdf")
-    assert pdf.startswith(b"%PDF") and b"/DCTDecode" in pdf and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    png_at_pdf_dpi = output.layout(drawing.source, "png")  # graphviz-pure at its default 96 dpi
+    width, height = png_size(png_at_pdf_dpi)
+    page = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert page is not None, pdf[:400]
+    # One page, the picture at 192 dpi: 72 points per inch, so width / 96 inches = width * 0.75 points.
+    assert abs(float(page.group(1)) - width * 0.75) <= 1 and abs(float(page.group(2)) - height * 0.75) <= 1
     written = drawing.render(outfile=str(tmp_path / "picture.png"))
     assert Path(written).read_bytes().startswith(b"\x89PNG") and (tmp_path / "picture.gv").exists()
     assert "<svg" in drawing._repr_mimebundle_()["image/svg+xml"]
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header chunk."""
+    assert png.startswith(b"\x89PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_pdf_without_dot_and_without_pillow_is_one_error_naming_what_can_be_written(without_dot, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)          # import PIL now raises ImportError
+    drawing = small_drawing()
+    with pytest.raises(output.RendererNotFound) as error:
+        drawing.pipe(format="pdf")
+    message = str(error.value)
+    assert "needs Pillow (pip install pillow" in message and "minigrad[pdf]" in message
+    assert "writes only svg, png and the DOT source" in message
+    assert drawing.pipe(format="png").startswith(b"\x89PNG")  # the other formats still work
 
 
 def test_graphviz_pure_is_found_without_activating_the_environment():

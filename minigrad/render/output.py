@@ -10,8 +10,9 @@ Two programs understand the dot language and lay graphs out:
    into the ``bin/`` (``Scripts\\`` on Windows) directory of the environment;
    we find it through the package's own file list, so it works even when
    that environment is not activated (``.venv/bin/python script.py``).
-   It writes SVG and PNG but not PDF; for PDF we ask it for a JPEG at
-   192 dpi and wrap that in a one-page PDF (a raster, not vector, PDF).
+   It writes SVG and PNG but not PDF; for PDF we ask it for a PNG at
+   192 dpi and let Pillow (``pip install pillow``, the ``pdf`` extra) save
+   that as a one-page PDF (a raster, not vector, PDF).
 
 ``Drawing`` holds the DOT source and offers the interface of
 ``graphviz.Digraph`` that people use: ``.source``, ``.pipe(format=...)``,
@@ -19,9 +20,9 @@ Two programs understand the dot language and lay graphs out:
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import sysconfig
@@ -37,7 +38,13 @@ HOW_TO_GET_A_RENDERER = (
     "so reinstalling minigrad also brings it back). The DOT source itself is always available as .source."
 )
 
-# Resolution of the JPEG that graphviz-pure draws when we wrap it into a PDF.
+HOW_TO_GET_PDF = (
+    "minigrad: writing PDF without Graphviz's 'dot' program needs Pillow (pip install pillow, or "
+    "pip install \"minigrad[pdf]\"): graphviz-pure, the renderer in use, writes only svg, png and the DOT "
+    "source (.gv/.dot). Install one of the two, or write one of those formats."
+)
+
+# Resolution of the PNG that graphviz-pure draws when Pillow turns it into a PDF.
 _PDF_DPI = 192
 
 
@@ -58,7 +65,7 @@ def find_graphviz_pure() -> Optional[str]:
     package (exact, whatever the install scheme), in this interpreter's scripts
     directory, then on PATH.
     """
-    import importlib.metadata       # here, not at the top: it costs ~15 ms of `import minigrad`
+    import importlib.metadata       # here, not at the top: every `import minigrad` would pay for it
 
     program_names = ("graphviz-pure", "graphviz-pure.exe")
     try:
@@ -109,9 +116,8 @@ def layout(source: str, format: str) -> bytes:
         return _run([program, f"-T{format}"], source)
     if name is None:
         raise RendererNotFound(HOW_TO_GET_A_RENDERER)
-    if format == "pdf":          # graphviz-pure cannot write PDF: wrap a JPEG of the picture
-        jpeg = _run([program, "-Tjpeg", f"-Gdpi={_PDF_DPI}"], source)
-        return jpeg_to_pdf(jpeg, _PDF_DPI)
+    if format == "pdf":          # graphviz-pure cannot write PDF: a PNG of the picture, saved as PDF
+        return png_to_pdf(_run([program, "-Tpng", f"-Gdpi={_PDF_DPI}"], source), _PDF_DPI)
     return _run([program, f"-T{format}"], source)
 
 
@@ -124,45 +130,16 @@ def _run(command: list[str], source: str) -> bytes:
     return result.stdout
 
 
-def jpeg_to_pdf(jpeg: bytes, dpi: int) -> bytes:
-    """A one-page PDF showing ``jpeg`` at ``dpi``: PDF embeds JPEG data as it is (the DCTDecode filter)."""
-    width, height, components = _jpeg_size(jpeg)
-    colour_space = "/DeviceGray" if components == 1 else "/DeviceRGB"
-    page_width, page_height = width * 72 / dpi, height * 72 / dpi   # PDF units are points, 72 per inch
-    drawing = f"q {page_width:.2f} 0 0 {page_height:.2f} 0 0 cm /Picture Do Q".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {page_width:.2f} {page_height:.2f}] "
-         f"/Resources << /XObject << /Picture 4 0 R >> >> /Contents 5 0 R >>").encode(),
-        (f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace {colour_space} "
-         f"/BitsPerComponent 8 /Filter /DCTDecode /Length {len(jpeg)} >>\nstream\n").encode() + jpeg + b"\nendstream",
-        f"<< /Length {len(drawing)} >>\nstream\n".encode() + drawing + b"\nendstream",
-    ]
-    pdf = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    # The cross-reference table: where each object starts, so a reader can seek to it.
-    xref_at = len(pdf)
-    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        pdf += f"{offset:010d} 00000 n \n".encode()
-    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
-    return bytes(pdf)
-
-
-def _jpeg_size(jpeg: bytes) -> tuple[int, int, int]:
-    """(width, height, number of colour components) from a JPEG's start-of-frame segment."""
-    position = 2                                      # after the start-of-image marker FF D8
-    while position + 4 <= len(jpeg):
-        marker, length = jpeg[position + 1], struct.unpack(">H", jpeg[position + 2:position + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):   # SOFn, not DHT/JPG/DAC
-            height, width = struct.unpack(">HH", jpeg[position + 5:position + 9])
-            return width, height, jpeg[position + 9]
-        position += 2 + length
-    raise ValueError("not a JPEG image: no start-of-frame segment found")
+def png_to_pdf(png: bytes, dpi: int) -> bytes:
+    """A one-page PDF showing ``png`` at ``dpi``, written by Pillow; without Pillow, ``RendererNotFound``."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise RendererNotFound(HOW_TO_GET_PDF) from None
+    written = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as picture:
+        picture.convert("RGB").save(written, format="PDF", resolution=dpi)    # PDF has no alpha channel
+    return written.getvalue()
 
 
 # ----------------------------------------------------------------- the Digraph-like object
