@@ -138,6 +138,7 @@ def run(main: Callable[[], Any], name: str) -> None:
         sys.exit(130)
     finally:
         signal.signal(signal.SIGINT, previous)
+        _ctrl_c["pressed"] = False      # a later loop outside run() must not stop for this Ctrl-C
 
 
 def have_matplotlib() -> bool:
