@@ -16,7 +16,7 @@ g (the candidate C~), o; GRU r, z, n.
 The step functions take ``x_proj``, the input's contribution
 W_ih x(t) + b already computed: a sequence net computes it for all time steps
 with one matmul before the loop (see ``recurrent.py``), a cell per call.
-``linear(h, W, b)`` is the engine's op for h W^T + b (minigrad/ops.py).
+``linear(h, W, b)`` is the engine's op for h W^T + b (minigrad/ops/nn_ops.py).
 Shapes: x_proj (B, G*H) or (G*H,), h and c (B, H) or (H,).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The numpy-named ops (ops_elementwise, ops_reductions, ops_linalg, ops_shape) where the OPS table of
+"""The numpy-named ops (minigrad/ops/: elementwise, trigonometric, reductions, linalg, shape, ...) where the OPS table of
 test_ops.py cannot look: at their kinks and jumps, prod with zeros, std at zero variance, and every
 bad argument's message.
 
