@@ -373,7 +373,7 @@ def test_forward_shape_errors(rnn_setup):
                        r" must have shape .*\(1, 2, 2\), got \(1, 1, 2\)"):
         lstm_forward(make_params(np.random.default_rng(0), 4, D, H), x,
                      (np.zeros((1, B, H)), np.zeros((1, 1, H))))
-    with pytest.raises(ValueError, match="rnn_forward: nonlinearity must be one of"):
+    with pytest.raises(ValueError, match="rnn_forward: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
         rnn_forward(params, x, nonlinearity="sigmoid")
 
 

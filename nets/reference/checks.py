@@ -7,7 +7,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..layout import NONLINEARITIES, parameter_suffix
+from ..layout import check_nonlinearity, parameter_suffix
 from .common import Params
 from .stack import Cache
 
@@ -100,7 +100,4 @@ def _output_gradient(fn: str, arg: str, gradient: Optional[np.ndarray],
     return gradient
 
 
-def _check_nonlinearity(fn: str, nonlinearity: str) -> None:
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"{fn}: nonlinearity must be one of {NONLINEARITIES}, "
-                         f"got {nonlinearity!r}")
+_check_nonlinearity = check_nonlinearity     # the cells' check and message: one activation table, one check
